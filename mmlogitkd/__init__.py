@@ -1,0 +1,19 @@
+"""mmlogitkd: logit-based knowledge distillation for the OpenMMLab stack.
+
+Importing the package first applies the compatibility workarounds of
+:mod:`mmlogitkd.compat` (MMRazor import on torch >= 2, safe checkpoint
+loading), then checks the installed versions, then registers every module.
+"""
+from . import compat
+
+compat.patch_mmrazor_import()  # before anything can import mmrazor
+
+from .utils.version_check import check_versions  # noqa: E402
+from .version import SUPPORTED_VERSIONS, __version__  # noqa: E402
+
+check_versions(SUPPORTED_VERSIONS)
+compat.apply_all()
+
+from . import datasets, engine, evaluation, models  # noqa: E402,F401
+
+__all__ = ['__version__', 'compat']

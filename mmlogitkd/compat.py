@@ -1,0 +1,206 @@
+"""Workarounds for today's OpenMMLab stack, kept in one place.
+
+Each workaround names the upstream problem it covers and has a test in
+``tests/test_compat.py`` that fails when the upstream behaviour changes.
+
+1. **MMRazor 1.0.0 on torch >= 2** (open-mmlab/mmrazor#632, #652): importing
+   ``mmrazor.models`` or ``mmrazor.engine`` fails in
+   ``mmrazor/structures/quantization/backend_config`` with
+   ``ImportError: torch>=1.13 is not installed properly``. We put an inert
+   module under ``mmrazor.structures.quantization`` into ``sys.modules``
+   before anything imports MMRazor. Only MMRazor's quantization is lost; its
+   distillation part (``SingleTeacherDistill``, ``ConfigurableDistiller``,
+   recorders, losses) keeps working.
+2. **Checkpoints under torch's ``weights_only=True`` default** (torch >= 2.6):
+   MMEngine 0.10.7 calls ``torch.load`` without ``weights_only``, so its own
+   runner checkpoints (which pickle ``HistoryBuffer`` and NumPy objects) fail
+   to load on resume. :func:`install_checkpoint_loader` re-registers
+   MMEngine's local-file loader so that every file is first loaded with
+   ``weights_only=True``; full unpickling is used only for files the user
+   declared trusted (the run's own ``work_dir``, ``--resume``/``load_from``
+   paths) or on the explicit opt-in ``MMLOGITKD_TRUST_CHECKPOINTS=1``.
+   Anything else is refused with a message that explains why.
+3. **``pkg::`` config paths with editable installs**: MMEngine's
+   ``get_installed_path`` joins the distribution's location with the package
+   name, which for PEP 660 editable installs (``pip install -e .``) points
+   into ``site-packages`` where no package directory exists, so
+   ``_base_ = 'mmlogitkd::...'`` fails. :func:`patch_installed_path` falls
+   back to the imported module's directory when the computed path does not
+   exist. Regular installs are unaffected.
+"""
+import os
+import os.path as osp
+import pickle
+import sys
+import types
+import warnings
+from typing import Iterable, Optional, Set
+
+import torch
+
+QUANT_MODULE = 'mmrazor.structures.quantization'
+
+
+def _make_quantization_stub() -> types.ModuleType:
+    stub = types.ModuleType(QUANT_MODULE)
+    stub.__doc__ = ('Inert stand-in installed by mmlogitkd.compat: MMRazor '
+                    'quantization cannot be imported on torch>=2 '
+                    '(open-mmlab/mmrazor#632).')
+    stub.BackendConfigs = {}
+
+    class QConfigHandler:  # noqa: D401 - mirrors the MMRazor name
+
+        def __init__(self, *args, **kwargs):
+            raise ImportError(
+                'MMRazor quantization is unavailable: mmlogitkd replaces '
+                'mmrazor.structures.quantization with a stub because it '
+                'cannot be imported on torch>=2 (open-mmlab/mmrazor#632).')
+
+    stub.QConfigHandler = QConfigHandler
+    stub.__all__ = ['BackendConfigs', 'QConfigHandler']
+    stub.__mmlogitkd_stub__ = True
+    return stub
+
+
+def patch_mmrazor_import() -> bool:
+    """Make ``import mmrazor.models`` work on torch >= 2.
+
+    Returns:
+        bool: True if the stub was installed by this call, False if the real
+        module (or the stub) was already present.
+    """
+    if QUANT_MODULE in sys.modules:
+        return False
+    sys.modules[QUANT_MODULE] = _make_quantization_stub()
+    return True
+
+
+# --------------------------------------------------------------------------
+# Checkpoint loading
+# --------------------------------------------------------------------------
+TRUST_ENV = 'MMLOGITKD_TRUST_CHECKPOINTS'
+_trusted_paths: Set[str] = set()
+
+
+def trust_checkpoint_path(path: Optional[str]) -> None:
+    """Allow full unpickling for ``path`` (a file or a directory tree).
+
+    ``tools/train.py`` trusts the run's ``work_dir`` and the files given to
+    ``--resume`` and ``load_from``: those are checkpoints the user's own runs
+    wrote and explicitly asked for.
+    """
+    if path and isinstance(path, str) and '://' not in path:
+        _trusted_paths.add(osp.realpath(osp.expanduser(path)))
+
+
+def trusted_paths() -> Iterable[str]:
+    return tuple(sorted(_trusted_paths))
+
+
+def is_trusted(filename: str) -> bool:
+    """Whether ``filename`` may be loaded with full unpickling."""
+    if os.environ.get(TRUST_ENV, '') == '1':
+        return True
+    real = osp.realpath(filename)
+    for root in _trusted_paths:
+        if real == root or real.startswith(root.rstrip(os.sep) + os.sep):
+            return True
+    return False
+
+
+class UntrustedCheckpointError(pickle.UnpicklingError):
+    """Raised when a checkpoint needs full unpickling but is not trusted."""
+
+
+def untrusted_message(filename: str, error: Exception) -> str:
+    return (
+        f'Refusing to fully unpickle checkpoint "{filename}": it contains '
+        f'objects other than tensors and plain containers '
+        f'({type(error).__name__}: {str(error).splitlines()[0]}), and '
+        'unpickling such a file can execute arbitrary code. It is not under '
+        'a trusted path (the run\'s work_dir, --resume or load_from). If you '
+        'trust its origin, convert it to a tensors-only file with '
+        'tools/model_converters (recommended) or opt in explicitly with '
+        f'{TRUST_ENV}=1.')
+
+
+def safe_torch_load(filename: str,
+                    map_location=None,
+                    allow_unsafe: Optional[bool] = None):
+    """``torch.load`` that unpickles arbitrary objects only when trusted.
+
+    Args:
+        filename: local path of the checkpoint.
+        map_location: as in :func:`torch.load`.
+        allow_unsafe: force (True) or forbid (False) the full-unpickling
+            fallback; None decides by :func:`is_trusted`.
+
+    Raises:
+        UntrustedCheckpointError: the file needs full unpickling and is not
+            trusted.
+    """
+    try:
+        return torch.load(filename, map_location=map_location,
+                          weights_only=True)
+    except pickle.UnpicklingError as error:
+        trusted = is_trusted(filename) if allow_unsafe is None \
+            else allow_unsafe
+        if not trusted:
+            raise UntrustedCheckpointError(
+                untrusted_message(filename, error)) from error
+        warnings.warn(f'Loading trusted checkpoint "{filename}" with full '
+                      'unpickling (weights_only=False).')
+        return torch.load(filename, map_location=map_location,
+                          weights_only=False)
+
+
+def install_checkpoint_loader() -> None:
+    """Route MMEngine's local-file checkpoint loads through
+    :func:`safe_torch_load` (resume, ``load_from``, ``Pretrained`` init)."""
+    from mmengine.runner.checkpoint import CheckpointLoader
+
+    def load_from_local(filename, map_location):
+        filename = osp.expanduser(filename)
+        if not osp.isfile(filename):
+            raise FileNotFoundError(f'{filename} can not be found.')
+        return safe_torch_load(filename, map_location=map_location)
+
+    load_from_local.__mmlogitkd__ = True
+    CheckpointLoader.register_scheme(
+        prefixes='', loader=load_from_local, force=True)
+
+
+# --------------------------------------------------------------------------
+# Installed path of editable packages
+# --------------------------------------------------------------------------
+def patch_installed_path() -> None:
+    """Make MMEngine find ``.mim`` of editable installs (see module doc)."""
+    import importlib.util
+
+    import mmengine.config.config as config_module
+    import mmengine.utils as utils_module
+    from mmengine.utils import package_utils
+
+    original = package_utils.get_installed_path
+    if getattr(original, '__mmlogitkd__', False):
+        return
+
+    def get_installed_path(package: str) -> str:
+        path = original(package)
+        if osp.exists(path):
+            return path
+        spec = importlib.util.find_spec(package)
+        if spec is not None and spec.origin is not None:
+            return osp.dirname(spec.origin)
+        return path
+
+    get_installed_path.__mmlogitkd__ = True
+    for module in (package_utils, utils_module, config_module):
+        module.get_installed_path = get_installed_path
+
+
+def apply_all() -> None:
+    """Apply every workaround. Idempotent; called by ``import mmlogitkd``."""
+    patch_mmrazor_import()
+    install_checkpoint_loader()
+    patch_installed_path()
