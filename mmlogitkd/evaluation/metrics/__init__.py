@@ -1,1 +1,3 @@
+from .calibration_metric import CalibrationMetric
 
+__all__ = ['CalibrationMetric']
