@@ -1,1 +1,3 @@
+from .multi_view_cls import MultiViewClsDataPreprocessor
 
+__all__ = ['MultiViewClsDataPreprocessor']

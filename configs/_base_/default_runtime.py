@@ -1,0 +1,43 @@
+# Runtime shared by every mmlogitkd config (MMPretrain's default_runtime plus
+# what distillation needs). Every key here is a documented, overridable default.
+default_scope = 'mmlogitkd'
+custom_imports = dict(imports=['mmlogitkd'], allow_failed_imports=False)
+
+default_hooks = dict(
+    timer=dict(type='IterTimerHook'),
+    logger=dict(type='LoggerHook', interval=50),
+    param_scheduler=dict(type='ParamSchedulerHook'),
+    # Atomic writes: a crash while saving leaves the previous checkpoint.
+    checkpoint=dict(
+        type='CheckpointHook',
+        interval=10,
+        max_keep_ckpts=3,
+        save_last=True,
+        save_best='auto',
+        backend_args=dict(backend='atomic_local')),
+    sampler_seed=dict(type='DistSamplerSeedHook'),
+    visualization=dict(type='VisualizationHook', enable=False),
+)
+
+custom_hooks = [
+    # Checkpoints load with torch.load(weights_only=True); NaN weights are
+    # never written.
+    dict(type='SafeCheckpointHook'),
+    # The teacher is evaluated once before training (not at every validation).
+    dict(type='TeacherEvalHook', chance_factor=2.0),
+]
+
+env_cfg = dict(
+    cudnn_benchmark=False,
+    mp_cfg=dict(mp_start_method='fork', opencv_num_threads=0),
+    # tools/train.py switches to gloo when CUDA is unavailable.
+    dist_cfg=dict(backend='nccl'),
+)
+
+vis_backends = [dict(type='LocalVisBackend')]
+visualizer = dict(type='UniversalVisualizer', vis_backends=vis_backends)
+
+log_level = 'INFO'
+load_from = None
+resume = False
+randomness = dict(seed=0, deterministic=False)

@@ -1,0 +1,112 @@
+"""Train a classifier or distil a student (MMPretrain's flags and feel).
+
+    python tools/train.py CONFIG [--work-dir DIR] [--resume [auto|PATH]]
+        [--amp] [--auto-scale-lr] [--cfg-options k=v ...]
+        [--launcher none|pytorch|slurm|mpi]
+"""
+import argparse
+import os
+import os.path as osp
+import sys
+
+# mmlogitkd first: it makes MMRazor importable on torch>=2 and installs the
+# safe checkpoint loader before MMEngine loads anything.
+sys.path.insert(0, osp.dirname(osp.dirname(osp.abspath(__file__))))
+import mmlogitkd  # noqa: E402,F401
+from mmengine.config import DictAction  # noqa: E402
+from mmengine.runner import Runner  # noqa: E402
+
+from mmlogitkd.utils.config_checks import check_views  # noqa: E402
+from mmlogitkd.utils.launch import (enable_amp, load_config,  # noqa: E402
+                                    setup_launcher, trust_run_checkpoints)
+
+
+def parse_args(argv=None):
+    parser = argparse.ArgumentParser(description='Train or distil a model')
+    parser.add_argument('config', help='train config file path')
+    parser.add_argument('--work-dir', help='the dir to save logs and models')
+    parser.add_argument(
+        '--resume',
+        nargs='?',
+        type=str,
+        const='auto',
+        help='resume from the given checkpoint, or with no value (or '
+        '"auto") from the latest checkpoint in the work dir')
+    parser.add_argument(
+        '--amp', action='store_true', help='mixed-precision training')
+    parser.add_argument(
+        '--no-validate',
+        action='store_true',
+        help='do not validate during training')
+    parser.add_argument(
+        '--auto-scale-lr',
+        action='store_true',
+        help='scale the lr by the actual total batch size against '
+        'auto_scale_lr.base_batch_size')
+    parser.add_argument(
+        '--no-pin-memory',
+        action='store_true',
+        help='do not pin memory in the data loaders')
+    parser.add_argument(
+        '--no-persistent-workers',
+        action='store_true',
+        help='do not keep data loader workers alive between epochs')
+    parser.add_argument(
+        '--cfg-options',
+        nargs='+',
+        action=DictAction,
+        help='override config settings, e.g. model.ce_weight=0.1')
+    parser.add_argument(
+        '--launcher',
+        choices=['none', 'pytorch', 'slurm', 'mpi'],
+        default='none',
+        help='job launcher')
+    # torch.distributed.launch passes --local-rank (hyphen) since torch 2.0,
+    # older launchers --local_rank: accept both (mmrazor#599).
+    parser.add_argument('--local_rank', '--local-rank', type=int, default=0)
+    args = parser.parse_args(argv)
+    if 'LOCAL_RANK' not in os.environ:
+        os.environ['LOCAL_RANK'] = str(args.local_rank)
+    return args
+
+
+def merge_args(cfg, args):
+    if args.no_validate:
+        cfg.val_cfg = None
+        cfg.val_dataloader = None
+        cfg.val_evaluator = None
+    if args.amp:
+        enable_amp(cfg)
+    if args.resume == 'auto':
+        cfg.resume = True
+        cfg.load_from = None
+    elif args.resume is not None:
+        cfg.resume = True
+        cfg.load_from = args.resume
+    if args.auto_scale_lr:
+        cfg.setdefault('auto_scale_lr', {})
+        cfg.auto_scale_lr.enable = True
+    for name in ('train_dataloader', 'val_dataloader', 'test_dataloader'):
+        loader = cfg.get(name)
+        if not loader:
+            continue
+        if args.no_pin_memory:
+            loader['pin_memory'] = False
+        if args.no_persistent_workers or loader.get('num_workers', 0) == 0:
+            loader['persistent_workers'] = False
+    return cfg
+
+
+def main(argv=None):
+    args = parse_args(argv)
+    cfg = load_config(args.config, args.cfg_options, args.work_dir)
+    cfg = merge_args(cfg, args)
+    check_views(cfg)
+    setup_launcher(cfg, args.launcher)
+    trust_run_checkpoints(cfg)
+    runner = Runner.from_cfg(cfg)
+    runner.train()
+
+
+if __name__ == '__main__':
+    main()
