@@ -1,0 +1,67 @@
+"""Evaluate a checkpoint on the config's test set (MMPretrain's flags).
+
+    python tools/test.py CONFIG CHECKPOINT [--work-dir DIR] [--out FILE]
+        [--cfg-options k=v ...] [--launcher none|pytorch|slurm|mpi]
+
+For a distillation config the student is evaluated (the teacher was
+evaluated once before training; see TeacherEvalHook).
+"""
+import argparse
+import os
+import os.path as osp
+import sys
+
+sys.path.insert(0, osp.dirname(osp.dirname(osp.abspath(__file__))))
+import mmlogitkd  # noqa: E402,F401  (compat first)
+from mmengine.config import DictAction  # noqa: E402
+from mmengine.evaluator import DumpResults  # noqa: E402
+from mmengine.runner import Runner  # noqa: E402
+
+from mmlogitkd.compat import trust_checkpoint_path  # noqa: E402
+from mmlogitkd.utils.launch import (enable_amp, load_config,  # noqa: E402
+                                    setup_launcher)
+
+
+def parse_args(argv=None):
+    parser = argparse.ArgumentParser(description='Test a checkpoint')
+    parser.add_argument('config', help='test config file path')
+    parser.add_argument('checkpoint', help='checkpoint file')
+    parser.add_argument('--work-dir', help='the dir to save the metrics')
+    parser.add_argument('--out', help='dump the predictions to a pickle')
+    parser.add_argument(
+        '--amp', action='store_true', help='mixed-precision inference')
+    parser.add_argument(
+        '--cfg-options', nargs='+', action=DictAction,
+        help='override config settings')
+    parser.add_argument(
+        '--launcher', choices=['none', 'pytorch', 'slurm', 'mpi'],
+        default='none', help='job launcher')
+    parser.add_argument('--local_rank', '--local-rank', type=int, default=0)
+    args = parser.parse_args(argv)
+    if 'LOCAL_RANK' not in os.environ:
+        os.environ['LOCAL_RANK'] = str(args.local_rank)
+    return args
+
+
+def main(argv=None):
+    args = parse_args(argv)
+    cfg = load_config(args.config, args.cfg_options, args.work_dir)
+    cfg.load_from = args.checkpoint
+    # The user names this checkpoint explicitly.
+    trust_checkpoint_path(args.checkpoint)
+    if args.amp:
+        enable_amp(cfg)
+    for name in ('train_dataloader', 'val_dataloader', 'test_dataloader'):
+        if cfg.get(name) and cfg[name].get('num_workers', 0) == 0:
+            cfg[name]['persistent_workers'] = False
+    setup_launcher(cfg, args.launcher)
+    runner = Runner.from_cfg(cfg)
+    if args.out:
+        runner.test_evaluator.metrics.append(
+            DumpResults(out_file_path=args.out))
+    metrics = runner.test()
+    return metrics
+
+
+if __name__ == '__main__':
+    main()
