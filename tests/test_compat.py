@@ -1,0 +1,143 @@
+"""The stack workarounds of mmlogitkd.compat, each checked against the
+upstream behaviour it covers."""
+import os
+import os.path as osp
+import pickle
+import subprocess
+import sys
+
+import pytest
+import torch
+
+import mmlogitkd
+from mmlogitkd import compat
+from mmlogitkd.utils.version_check import version_problems
+
+
+def test_mmrazor_imports_with_stub():
+    import mmrazor.engine  # noqa: F401
+    import mmrazor.models  # noqa: F401
+    stub = sys.modules[compat.QUANT_MODULE]
+    assert getattr(stub, '__mmlogitkd_stub__', False)
+    with pytest.raises(ImportError, match='mmrazor#632'):
+        stub.QConfigHandler()
+
+
+def test_mmrazor_fails_without_stub():
+    """The upstream bug is still there: if this starts passing, the stub can
+    go (open-mmlab/mmrazor#632)."""
+    code = 'import mmrazor.models'
+    result = subprocess.run([sys.executable, '-c', code],
+                            capture_output=True, text=True)
+    assert result.returncode != 0
+    assert 'is not installed properly' in result.stderr
+
+
+def test_mmrazor_single_teacher_distill_train_step():
+    """MMRazor's distillation machinery works after `import mmlogitkd`."""
+    from mmengine.optim import OptimWrapper
+    from mmrazor.registry import MODELS as RAZOR_MODELS
+    classifier = dict(
+        _scope_='mmpretrain',
+        type='ImageClassifier',
+        backbone=dict(type='ResNet_CIFAR', depth=18, base_channels=4,
+                      stem_channels=4),
+        neck=dict(type='GlobalAveragePooling'),
+        head=dict(type='LinearClsHead', num_classes=10, in_channels=32,
+                  loss=dict(type='CrossEntropyLoss')))
+    algorithm = RAZOR_MODELS.build(dict(
+        type='SingleTeacherDistill',
+        architecture=classifier,
+        teacher=classifier,
+        data_preprocessor=dict(type='mmpretrain.ClsDataPreprocessor',
+                               num_classes=10),
+        distiller=dict(
+            type='ConfigurableDistiller',
+            student_recorders=dict(fc=dict(type='ModuleOutputs',
+                                           source='head.fc')),
+            teacher_recorders=dict(fc=dict(type='ModuleOutputs',
+                                           source='head.fc')),
+            distill_losses=dict(loss_kl=dict(type='KLDivergence', tau=4)),
+            loss_forward_mappings=dict(loss_kl=dict(
+                preds_S=dict(from_student=True, recorder='fc'),
+                preds_T=dict(from_student=False, recorder='fc'))))))
+    from mmpretrain.structures import DataSample
+    data = dict(inputs=[torch.randint(0, 255, (3, 16, 16), dtype=torch.uint8)
+                        for _ in range(4)],
+                data_samples=[DataSample().set_gt_label(i) for i in range(4)])
+    wrapper = OptimWrapper(torch.optim.SGD(
+        algorithm.architecture.parameters(), lr=0.1))
+    log_vars = algorithm.train_step(data, wrapper)
+    assert 'distill.loss_kl' in log_vars
+    assert torch.isfinite(log_vars['loss'])
+
+
+def _save_with_object(path):
+    torch.save({'state_dict': {'w': torch.ones(2)},
+                'meta': {'obj': pickle.PickleError('not a tensor')}}, path)
+
+
+def test_untrusted_checkpoint_is_refused_with_explanation(tmp_path):
+    path = str(tmp_path / 'foreign.pth')
+    _save_with_object(path)
+    with pytest.raises(compat.UntrustedCheckpointError) as error:
+        compat.safe_torch_load(path)
+    message = str(error.value)
+    assert 'foreign.pth' in message
+    assert 'arbitrary code' in message
+    assert compat.TRUST_ENV in message
+
+
+def test_tensor_only_checkpoint_loads_weights_only(tmp_path):
+    path = str(tmp_path / 'plain.pth')
+    torch.save({'state_dict': {'w': torch.ones(2)}, 'meta': {'a': 'b'}},
+               path)
+    assert torch.equal(compat.safe_torch_load(path)['state_dict']['w'],
+                       torch.ones(2))
+
+
+def test_trusted_path_and_opt_in(tmp_path, monkeypatch):
+    run_dir = tmp_path / 'work_dir'
+    run_dir.mkdir()
+    path = str(run_dir / 'epoch_1.pth')
+    _save_with_object(path)
+    monkeypatch.setattr(compat, '_trusted_paths', set())
+    with pytest.raises(compat.UntrustedCheckpointError):
+        compat.safe_torch_load(path)
+    compat.trust_checkpoint_path(str(run_dir))
+    with pytest.warns(UserWarning, match='full unpickling'):
+        assert 'meta' in compat.safe_torch_load(path)
+    monkeypatch.setattr(compat, '_trusted_paths', set())
+    monkeypatch.setenv(compat.TRUST_ENV, '1')
+    with pytest.warns(UserWarning):
+        assert 'meta' in compat.safe_torch_load(path)
+
+
+def test_mmengine_local_loader_goes_through_safe_load(tmp_path, monkeypatch):
+    from mmengine.runner.checkpoint import CheckpointLoader
+    monkeypatch.setattr(compat, '_trusted_paths', set())
+    monkeypatch.delenv(compat.TRUST_ENV, raising=False)
+    path = str(tmp_path / 'foreign.pth')
+    _save_with_object(path)
+    with pytest.raises(compat.UntrustedCheckpointError):
+        CheckpointLoader.load_checkpoint(path, map_location='cpu')
+
+
+def test_editable_install_finds_mim_configs():
+    from mmengine.utils import get_installed_path
+    path = get_installed_path('mmlogitkd')
+    assert osp.samefile(path, osp.dirname(mmlogitkd.__file__))
+    assert osp.isdir(osp.join(path, '.mim', 'configs', '_base_'))
+
+
+def test_version_check_messages_name_ranges():
+    supported = {'mmengine': ('0.10.7', '1.0.0'), 'mmrazor': ('1.0.0', None)}
+    problems = version_problems(
+        supported, installed={'mmengine': '1.2.0', 'mmrazor': None})
+    assert problems == [
+        'mmengine 1.2.0 is installed, mmlogitkd supports '
+        'mmengine>=0.10.7,<1.0.0',
+        'mmrazor is not installed (need >=1.0.0)'
+    ]
+    assert version_problems(supported, installed={
+        'mmengine': '0.10.7', 'mmrazor': '1.0.0'}) == []
