@@ -1,1 +1,3 @@
+from .task_serialization import TaskSerialization
 
+__all__ = ['TaskSerialization']

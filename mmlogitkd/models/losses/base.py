@@ -1,0 +1,174 @@
+"""The contract every mmlogitkd distillation loss follows.
+
+All losses share one forward signature, ``forward(student_logits,
+teacher_logits, labels=None)``. Single-view losses take one ``[B, C]`` tensor
+per model; two-view losses take a sequence ``[weak, strong]`` per model. This
+module holds the input checks (so that bad input fails early with a message
+naming the problem) and the hyperparameter checks used by every loss.
+"""
+import numbers
+from typing import List, Optional, Sequence, Tuple, Union
+
+import torch
+from torch import Tensor, nn
+
+Logits = Union[Tensor, Sequence[Tensor]]
+
+
+def check_positive(name: str, value: float) -> float:
+    """Return ``value`` as float if it is a finite number > 0."""
+    if not isinstance(value, numbers.Real) or isinstance(value, bool) \
+            or not value > 0 or value == float('inf'):
+        raise ValueError(f'{name} must be a finite number > 0, got {value!r}')
+    return float(value)
+
+
+def check_non_negative(name: str, value: float) -> float:
+    """Return ``value`` as float if it is a finite number >= 0."""
+    if not isinstance(value, numbers.Real) or isinstance(value, bool) \
+            or not value >= 0 or value == float('inf'):
+        raise ValueError(
+            f'{name} must be a finite number >= 0, got {value!r}')
+    return float(value)
+
+
+def check_unit_interval(name: str, value: float) -> float:
+    """Return ``value`` as float if it lies in [0, 1]."""
+    if not isinstance(value, numbers.Real) or isinstance(value, bool) \
+            or not 0 <= value <= 1:
+        raise ValueError(f'{name} must lie in [0, 1], got {value!r}')
+    return float(value)
+
+
+def check_non_negative_int(name: str, value: int) -> int:
+    """Return ``value`` if it is an integer >= 0."""
+    if not isinstance(value, numbers.Integral) or isinstance(value, bool) \
+            or value < 0:
+        raise ValueError(f'{name} must be an integer >= 0, got {value!r}')
+    return int(value)
+
+
+class BaseDistillLoss(nn.Module):
+    """Base class of the mmlogitkd logit-distillation losses.
+
+    Subclasses set two class attributes that the distillation algorithm
+    reads:
+
+    Attributes:
+        num_views (int): 1 for losses on one view per model, 2 for losses on
+            ``[weak, strong]`` views (MLKD, CRLD).
+        requires_labels (bool): whether ``forward`` needs hard labels.
+
+    The teacher is data, not a trainee: teacher logits are detached by every
+    loss.
+    """
+
+    num_views: int = 1
+    requires_labels: bool = False
+
+    def check_inputs(
+        self,
+        student_logits: Logits,
+        teacher_logits: Logits,
+        labels: Optional[Tensor] = None,
+    ) -> Tuple[Union[Tensor, List[Tensor]], Union[Tensor, List[Tensor]],
+               Optional[Tensor]]:
+        """Validate the forward arguments.
+
+        Returns:
+            tuple: ``(student, teacher, labels)``; student and teacher are
+            tensors for single-view losses and lists ``[weak, strong]`` for
+            two-view losses. ``labels`` is returned unchanged (None when the
+            loss does not use labels).
+
+        Raises:
+            ValueError: wrong number of views, shape mismatch, non-float
+                logits, missing or soft labels where hard labels are needed.
+        """
+        owner = type(self).__name__
+        students = self._as_views(student_logits, 'student_logits', owner)
+        teachers = self._as_views(teacher_logits, 'teacher_logits', owner)
+        for view, (student, teacher) in enumerate(zip(students, teachers)):
+            where = f'{owner} view {view}' if self.num_views > 1 else owner
+            _check_logits(student, 'student_logits', where)
+            _check_logits(teacher, 'teacher_logits', where)
+            if student.shape != teacher.shape:
+                raise ValueError(
+                    f'{where}: student_logits {tuple(student.shape)} and '
+                    f'teacher_logits {tuple(teacher.shape)} must have the '
+                    'same shape [B, C]')
+        if self.num_views > 1 and students[0].shape != students[1].shape:
+            raise ValueError(
+                f'{owner}: the weak and strong views must have the same '
+                f'shape, got {tuple(students[0].shape)} and '
+                f'{tuple(students[1].shape)}')
+        if self.requires_labels:
+            _check_hard_labels(labels, students[0], owner)
+        if self.num_views == 1:
+            return students[0], teachers[0], labels
+        return students, teachers, labels
+
+    def _as_views(self, logits: Logits, name: str,
+                  owner: str) -> List[Tensor]:
+        if isinstance(logits, Tensor):
+            if self.num_views != 1:
+                raise ValueError(
+                    f'{owner} is a two-view loss: {name} must be a sequence '
+                    '[weak, strong] of [B, C] tensors, got a single tensor '
+                    f'of shape {tuple(logits.shape)}')
+            return [logits]
+        if not isinstance(logits, (list, tuple)):
+            raise ValueError(
+                f'{owner}: {name} must be a tensor or a list of tensors, got '
+                f'{type(logits).__name__}')
+        if self.num_views == 1:
+            raise ValueError(
+                f'{owner} is a single-view loss: {name} must be one [B, C] '
+                f'tensor, got a sequence of {len(logits)} views')
+        if len(logits) != self.num_views:
+            raise ValueError(
+                f'{owner}: {name} must hold {self.num_views} views [weak, '
+                f'strong], got {len(logits)}')
+        return list(logits)
+
+
+def _check_logits(logits: Tensor, name: str, where: str) -> None:
+    if not isinstance(logits, Tensor):
+        raise ValueError(
+            f'{where}: {name} must be a tensor, got {type(logits).__name__}')
+    if logits.dim() != 2:
+        raise ValueError(f'{where}: {name} must have shape [B, C], got '
+                         f'{tuple(logits.shape)}')
+    if not logits.is_floating_point():
+        raise ValueError(
+            f'{where}: {name} must be floating point, got {logits.dtype}')
+    if logits.shape[0] < 1 or logits.shape[1] < 2:
+        raise ValueError(f'{where}: {name} needs B >= 1 samples and C >= 2 '
+                         f'classes, got {tuple(logits.shape)}')
+
+
+def _check_hard_labels(labels: Optional[Tensor], logits: Tensor,
+                       owner: str) -> None:
+    if labels is None:
+        raise ValueError(
+            f'{owner} needs hard labels: call it with labels=<[B] integer '
+            'tensor>, got labels=None')
+    if not isinstance(labels, Tensor):
+        raise ValueError(f'{owner}: labels must be a [B] integer tensor, got '
+                         f'{type(labels).__name__}')
+    if labels.is_floating_point() or labels.dim() != 1:
+        raise ValueError(
+            f'{owner} needs hard labels (a [B] integer tensor), got a '
+            f'{labels.dtype} tensor of shape {tuple(labels.shape)}. Soft '
+            'labels (e.g. from mixup/cutmix) are not supported: the target '
+            'class of each sample must be known')
+    batch, num_classes = logits.shape
+    if labels.shape[0] != batch:
+        raise ValueError(f'{owner}: labels has {labels.shape[0]} entries but '
+                         f'the logits have {batch} rows')
+    if labels.dtype == torch.bool:
+        raise ValueError(f'{owner}: labels must be class indices, got bool')
+    if bool(((labels < 0) | (labels >= num_classes)).any()):
+        raise ValueError(f'{owner}: labels must lie in [0, {num_classes}), '
+                         f'got values in [{int(labels.min())}, '
+                         f'{int(labels.max())}]')
