@@ -15,6 +15,7 @@ multi-view pipeline. The conventions follow the mdistiller family of code
 bases (METHODS.md §2): the teacher is frozen and always in eval mode, the CE
 uses the raw student logits, and the total loss is the sum of the terms.
 """
+import os.path as osp
 from typing import Dict, List, Optional, Sequence, Union
 
 import torch
@@ -47,10 +48,25 @@ def build_classifier(cfg: Union[dict, nn.Module]) -> nn.Module:
     cfg = dict(cfg)
     cfg_path = cfg.pop('cfg_path', None)
     if cfg_path is not None:
-        model_cfg = Config.fromfile(cfg_path)['model']
-        model_cfg.merge_from_dict(cfg)
-        cfg = model_cfg
+        merged = Config(dict(model=load_config_file(cfg_path)['model']))
+        merged.merge_from_dict(dict(model=cfg))  # recursive override
+        cfg = merged.model
     return MODELS.build(cfg)
+
+
+def load_config_file(cfg_path: str) -> Config:
+    """Load a config by path, or by ``package::relative/path.py`` inside an
+    installed OpenMMLab package's ``.mim/configs`` (any config there, not
+    only those listed in its model index)."""
+    if '::' not in cfg_path:
+        return Config.fromfile(cfg_path)
+    package, relative = cfg_path.split('::', 1)
+    from mmengine.utils import get_installed_path
+    path = osp.join(get_installed_path(package), '.mim', 'configs', relative)
+    if not osp.isfile(path):
+        raise FileNotFoundError(
+            f'cfg_path "{cfg_path}": no file {path} in package {package}')
+    return Config.fromfile(path)
 
 
 @MODELS.register_module()

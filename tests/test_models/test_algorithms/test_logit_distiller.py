@@ -1,0 +1,235 @@
+"""LogitDistiller: the frozen teacher, the loss plumbing, checkpoint checks,
+view checks, the non-finite guard and the fast paths."""
+import copy
+import os.path as osp
+
+import pytest
+import torch
+from mmengine.config import Config
+from mmengine.logging import MessageHub
+from mmengine.optim import OptimWrapper
+from mmengine.registry import init_default_scope
+from mmpretrain.structures import DataSample
+
+from conftest import REPO_ROOT
+from mmlogitkd.engine import AutocastOptimWrapper
+from mmlogitkd.models.algorithms import (LogitDistiller, NonFiniteLossError,
+                                         TeacherCheckpointError)
+from mmlogitkd.models.losses import functional
+from mmlogitkd.registry import MODELS
+from mmlogitkd.utils.config_checks import check_views
+
+RESNET8 = 'mmlogitkd::_base_/models/cifar100/resnet8.py'
+KD = dict(type='KDLoss', temperature=4.0, loss_weight=0.9)
+CRLD = dict(type='CRLDLoss', temperature=4.0, weak_threshold=0.0,
+            strong_threshold=0.0, within_view_weight=2.0,
+            cross_view_weight=0.5)
+
+
+@pytest.fixture(autouse=True)
+def scope():
+    init_default_scope('mmlogitkd')
+
+
+def build(**kwargs):
+    cfg = dict(type='LogitDistiller', student=dict(cfg_path=RESNET8),
+               teacher=dict(cfg_path=RESNET8), ce_weight=0.1,
+               distill_losses=dict(loss_kd=KD))
+    cfg.update(kwargs)
+    torch.manual_seed(0)
+    return MODELS.build(cfg)
+
+
+def batch(num_views=1, size=4, seed=0):
+    generator = torch.Generator().manual_seed(seed)
+
+    def images():
+        return [torch.randint(0, 256, (3, 32, 32), dtype=torch.uint8,
+                              generator=generator) for _ in range(size)]
+
+    inputs = images() if num_views == 1 else [images()
+                                              for _ in range(num_views)]
+    samples = [DataSample().set_gt_label(i % 100) for i in range(size)]
+    return dict(inputs=inputs, data_samples=samples)
+
+
+def sgd(model, cls=OptimWrapper, **kwargs):
+    params = [p for p in model.parameters() if p.requires_grad]
+    return cls(torch.optim.SGD(params, lr=0.1, momentum=0.9), **kwargs)
+
+
+def assert_only_student_changed(model, step):
+    before = copy.deepcopy(model.state_dict())
+    log_vars = step()
+    after = model.state_dict()
+    for key, value in before.items():
+        changed = not torch.equal(value, after[key])
+        if key.startswith('teacher.'):
+            assert not changed, f'{key} changed'
+    assert any(not torch.equal(before[k], after[k]) for k in before
+               if k.startswith('student.') and before[k].is_floating_point())
+    return log_vars
+
+
+def test_teacher_frozen_and_in_eval():
+    model = build().train()
+    assert model.student.training
+    assert not model.teacher.training
+    assert not any(m.training for m in model.teacher.modules())
+    assert not any(p.requires_grad for p in model.teacher.parameters())
+
+
+def test_train_step_changes_only_student():
+    model = build().train()
+    log_vars = assert_only_student_changed(
+        model, lambda: model.train_step(batch(), sgd(model)))
+    assert set(log_vars) >= {'loss', 'loss_ce', 'loss_kd', 'train_acc_top1'}
+    assert torch.isfinite(log_vars['loss'])
+    assert log_vars['loss'].item() == pytest.approx(
+        (log_vars['loss_ce'] + log_vars['loss_kd']).item(), rel=1e-5)
+
+
+def test_loss_equals_functional_loss():
+    model = build().train()
+    data = model.data_preprocessor(batch(), True)
+    labels = torch.cat([ds.gt_label for ds in data['data_samples']])
+    losses = model.loss(data['inputs'], data['data_samples'])
+    with torch.no_grad():
+        teacher = model.teacher(data['inputs'], mode='tensor')
+        student = model.student(data['inputs'], mode='tensor')
+    expected_kd = 0.9 * 16 * functional.kl_per_sample(
+        student, teacher, 4.0).mean()
+    expected_ce = 0.1 * torch.nn.functional.cross_entropy(student, labels)
+    # BN in train mode: the student forward above sees the same batch.
+    assert losses['loss_kd'].item() == pytest.approx(expected_kd.item(),
+                                                     rel=1e-5)
+    assert losses['loss_ce'].item() == pytest.approx(expected_ce.item(),
+                                                     rel=1e-5)
+
+
+def test_two_views_ce_on_both_and_separate_forwards():
+    model = build(distill_losses=dict(loss_crld=CRLD)).train()
+    assert model.num_views == 2
+    log_vars = assert_only_student_changed(
+        model, lambda: model.train_step(batch(num_views=2), sgd(model)))
+    assert 'loss_crld' in log_vars
+    data = model.data_preprocessor(batch(num_views=2), True)
+    weak, strong = data['inputs']
+    labels = torch.cat([ds.gt_label for ds in data['data_samples']])
+    losses = model.loss(data['inputs'], data['data_samples'])
+    with torch.no_grad():
+        s_w = model.student(weak, mode='tensor')
+        s_s = model.student(strong, mode='tensor')
+        t_w = model.teacher(weak, mode='tensor')
+        t_s = model.teacher(strong, mode='tensor')
+    ce = torch.nn.functional.cross_entropy
+    assert losses['loss_ce'].item() == pytest.approx(
+        0.1 * (ce(s_w, labels) + ce(s_s, labels)).item(), rel=1e-5)
+    expected = model.distill_losses['loss_crld']([s_w, s_s], [t_w, t_s],
+                                                 labels)
+    assert losses['loss_crld'].item() == pytest.approx(expected.item(),
+                                                       rel=1e-5)
+    # Training accuracy is logged on the weak view.
+    assert losses['train_acc_top1'].item() == pytest.approx(
+        (s_w.argmax(1) == labels).float().mean().item() * 100)
+
+
+def test_concat_student_forward_option():
+    model = build(distill_losses=dict(loss_crld=CRLD),
+                  student_forward='concat').train()
+    log_vars = model.train_step(batch(num_views=2), sgd(model))
+    assert torch.isfinite(log_vars['loss'])
+
+
+def test_view_mismatch_errors():
+    model = build(distill_losses=dict(loss_crld=CRLD)).train()
+    with pytest.raises(ValueError, match='expect 2 view.*gives 1'):
+        model.train_step(batch(num_views=1), sgd(model))
+    cfg = Config.fromfile(osp.join(REPO_ROOT, 'tests', 'data', 'configs',
+                                   'tiny_kd.py'))
+    check_views(cfg)  # single-view loss, single-view pipeline: fine
+    cfg.model.distill_losses = dict(loss_crld=CRLD)
+    with pytest.raises(ValueError, match='loss_crld.*expects 2 view.*'
+                       'yields 1.*two-view dataset base'):
+        check_views(cfg)
+    cfg.model.distill_losses = dict(loss_kd=KD)
+    cfg.train_dataloader.dataset.pipeline = [
+        dict(type='MultiView', num_views=[1, 1], transforms=[[], []]),
+        dict(type='PackInputs')]
+    with pytest.raises(ValueError, match='loss_kd.*expects 1 view.*yields 2'):
+        check_views(cfg)
+
+
+def test_num_classes_mismatch():
+    with pytest.raises(ValueError, match='teacher.head.num_classes=10.*'
+                       'student.head.num_classes=100'):
+        build(teacher=dict(cfg_path=RESNET8, head=dict(num_classes=10)))
+
+
+def test_bad_arguments_are_named():
+    with pytest.raises(ValueError, match='must start with "loss_"'):
+        build(distill_losses=dict(kd=KD))
+    with pytest.raises(ValueError, match='student_forward'):
+        build(student_forward='both')
+    with pytest.raises(KeyError, match='NoSuchLoss'):
+        build(distill_losses=dict(loss_x=dict(type='NoSuchLoss')))
+    with pytest.raises(ValueError, match='temperature'):
+        build(distill_losses=dict(loss_kd=dict(KD, temperature=0)))
+
+
+def test_teacher_checkpoint_good_wrong_keys_wrong_hash(tmp_path):
+    from mmlogitkd.utils.hashing import file_sha256
+    source = build()
+    good = str(tmp_path / 'teacher.pth')
+    torch.save({'state_dict': source.teacher.state_dict()}, good)
+    digest = file_sha256(good)
+    model = build(teacher_ckpt=good, teacher_ckpt_sha256=digest)
+    assert model.teacher_ckpt_sha256 == digest
+    for key, value in source.teacher.state_dict().items():
+        assert torch.equal(model.teacher.state_dict()[key], value)
+
+    with pytest.raises(TeacherCheckpointError,
+                       match=r'sha256 .* teacher_ckpt_sha256=0{64}'):
+        build(teacher_ckpt=good, teacher_ckpt_sha256='0' * 64)
+
+    state = source.teacher.state_dict()
+    state['extra.weight'] = torch.zeros(1)
+    state.pop('head.fc.bias')
+    bad = str(tmp_path / 'bad.pth')
+    torch.save(state, bad)
+    with pytest.raises(TeacherCheckpointError) as error:
+        build(teacher_ckpt=bad)
+    assert 'missing keys (1): head.fc.bias' in str(error.value)
+    assert 'unexpected keys (1): extra.weight' in str(error.value)
+
+
+def test_nonfinite_loss_stops_or_skips():
+    model = build().train()
+    MessageHub.get_current_instance().update_info('iter', 7)
+    data = batch()
+    with torch.no_grad():
+        model.student.head.fc.bias.fill_(float('nan'))
+    with pytest.raises(NonFiniteLossError,
+                       match='iteration 7: .*loss_ce=nan'):
+        model.train_step(data, sgd(model))
+    skipper = build(nonfinite_loss='skip').train()
+    with torch.no_grad():
+        skipper.student.head.fc.bias.fill_(float('inf'))
+    before = copy.deepcopy(skipper.state_dict())
+    wrapper = OptimWrapper(torch.optim.SGD(
+        [p for p in skipper.parameters() if p.requires_grad], lr=0.1))
+    skipper.train_step(data, wrapper)
+    for key, value in skipper.state_dict().items():
+        if value.is_floating_point() and 'running' not in key:
+            assert torch.equal(value, before[key]) or \
+                torch.isinf(value).any(), key
+
+
+def test_channels_last_autocast_and_amp_wrapper():
+    model = build(channels_last=True, teacher_autocast='bfloat16').train()
+    wrapper = sgd(model, AutocastOptimWrapper, dtype='bfloat16')
+    log_vars = assert_only_student_changed(
+        model, lambda: model.train_step(batch(), wrapper))
+    assert torch.isfinite(log_vars['loss'])
+    logits = model.teacher_logits([torch.randn(2, 3, 32, 32)])[0]
+    assert logits.dtype == torch.float32
