@@ -1,0 +1,47 @@
+"""tools/dist_train.sh with 2 gloo processes on a CPU-only machine."""
+import glob
+import json
+import os
+import os.path as osp
+import socket
+import subprocess
+import sys
+
+import torch
+
+from conftest import REPO_ROOT
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(('127.0.0.1', 0))
+        return sock.getsockname()[1]
+
+
+def test_dist_train_two_processes(tiny_cifar_root, tmp_path):
+    work_dir = str(tmp_path / 'dist')
+    env = dict(os.environ, PORT=str(free_port()), PYTHON=sys.executable,
+               OMP_NUM_THREADS='1')
+    options = [f'{name}.dataset.data_root={tiny_cifar_root}'
+               for name in ('train_dataloader', 'val_dataloader',
+                            'test_dataloader')]
+    result = subprocess.run(
+        ['bash', osp.join(REPO_ROOT, 'tools', 'dist_train.sh'),
+         osp.join(REPO_ROOT, 'tests', 'data', 'configs', 'tiny_kd.py'), '2',
+         '--work-dir', work_dir, '--cfg-options',
+         'train_cfg.max_epochs=1'] + options,
+        cwd=str(tmp_path), env=env, capture_output=True, text=True,
+        timeout=600)
+    assert result.returncode == 0, result.stderr[-4000:]
+    # 200 images, batch 50 per process, 2 processes: 2 iterations per epoch.
+    checkpoint = torch.load(osp.join(work_dir, 'epoch_1.pth'),
+                            weights_only=True)
+    assert checkpoint['meta']['iter'] == 2
+    [scalars] = glob.glob(osp.join(work_dir, '*', 'vis_data',
+                                   'scalars.json'))
+    lines = [json.loads(line) for line in open(scalars)]
+    assert [line['iter'] for line in lines if 'loss' in line] == [1, 2]
+    assert any('accuracy/top1' in line for line in lines)
+    log = open(glob.glob(osp.join(work_dir, '*', '*.log'))[0]).read()
+    assert 'Distributed launcher: pytorch' in log
+    assert 'GPU number: 2' in log  # MMEngine's name for the world size
