@@ -1,0 +1,112 @@
+"""No NaN/Inf for logits up to 1e4, constant logits (zero std under LS),
+underflowing target probabilities, and float16/bfloat16 under autocast."""
+import pytest
+import torch
+import torch.nn.functional as F
+
+from mmlogitkd.models.losses import (AEKTLoss, CKDLoss, CRLDLoss, DKDLoss,
+                                     KDLoss, MLKDLoss)
+from mmlogitkd.models.losses import functional as LF
+from loss_testing import single_thread  # noqa: F401
+
+B, C = 8, 10
+LABELS = torch.arange(B) % C
+
+LOSSES = {
+    'kd': lambda: KDLoss(1.0, 1.0),
+    'kd_ls': lambda: KDLoss(2.0, 9.0, standardize=True),
+    'dkd': lambda: DKDLoss(1.0, 1.0, 8.0, 0),
+    'dkd_ls': lambda: DKDLoss(2.0, 1.0, 2.0, 0, 9.0, standardize=True),
+    'mlkd': lambda: MLKDLoss((1.0, 3.0, 5.0, 2.0, 6.0), 0.9),
+    'mlkd_ls': lambda: MLKDLoss((2.0, 3.0, 5.0, 2.0, 6.0), 9.0, True),
+    'mlkd_corrected': lambda: MLKDLoss((1.0, 3.0), 0.9, faithful=False),
+    'crld': lambda: CRLDLoss(1.0, 0.0, 0.0, 2.0, 0.5),
+    'crld_ls': lambda: CRLDLoss(2.0, 0.0, 0.0, 2.0, 0.5, standardize=True),
+    'ckd': lambda: CKDLoss(1.0, 10.0),
+    'aekt': lambda: AEKTLoss(1.0, 1.0, 8.0, 0),
+}
+
+
+def run(loss, student, teacher):
+    """Forward + backward; returns (value, student gradients)."""
+    if loss.num_views == 2:
+        students = [student.clone().requires_grad_(),
+                    student.flip(0).clone().requires_grad_()]
+        value = loss(students, [teacher, teacher.flip(0)], LABELS)
+    else:
+        students = [student.clone().requires_grad_()]
+        value = loss(students[0], teacher, LABELS)
+    value.backward()
+    return value, [s.grad for s in students]
+
+
+def assert_finite(value, grads):
+    assert torch.isfinite(value).all(), value
+    for grad in grads:
+        assert grad is not None and torch.isfinite(grad).all()
+
+
+@pytest.mark.parametrize('name', sorted(LOSSES))
+def test_huge_logits(name):
+    generator = torch.Generator().manual_seed(0)
+    student = torch.randn(B, C, generator=generator) * 1e4
+    teacher = torch.randn(B, C, generator=generator) * 1e4
+    assert_finite(*run(LOSSES[name](), student, teacher))
+
+
+@pytest.mark.parametrize('name', sorted(LOSSES))
+def test_constant_logits(name):
+    student = torch.full((B, C), 3.0)
+    teacher = torch.full((B, C), -7.0)
+    assert_finite(*run(LOSSES[name](), student, teacher))
+    mixed = torch.randn(B, C, generator=torch.Generator().manual_seed(1))
+    assert_finite(*run(LOSSES[name](), student, mixed))
+    assert_finite(*run(LOSSES[name](), mixed, teacher))
+
+
+@pytest.mark.parametrize('name', sorted(LOSSES))
+def test_target_probability_underflows(name):
+    """The student puts ~0 mass on the class the teacher is sure of."""
+    student = torch.zeros(B, C)
+    teacher = torch.zeros(B, C)
+    rows = torch.arange(B)
+    student[rows, LABELS] = -1e4
+    teacher[rows, LABELS] = 1e4
+    assert F.softmax(student, 1)[rows, LABELS].max() == 0  # underflow
+    value, grads = run(LOSSES[name](), student, teacher)
+    assert_finite(value, grads)
+
+
+def test_dkd_underflow_value_is_the_exact_limit():
+    """Where the official log-of-mass form gives inf, the log-space form
+    gives the exact finite value: TCKD ~ -log b(s) = (gap) / T."""
+    student = torch.tensor([[-1000.0, 0.0, 0.0]], dtype=torch.float64)
+    teacher = torch.tensor([[0.0, 0.0, 0.0]], dtype=torch.float64)
+    y = torch.tensor([0])
+    parts = LF.decoupled_kl_per_sample(student, teacher, y, 1.0)
+    # b(t) = [1/3, 2/3]; log b(s) = [-1000 - log 2, ~0]
+    expected = (1 / 3) * (torch.log(torch.tensor(1 / 3, dtype=torch.float64))
+                          + 1000 + torch.log(torch.tensor(2.0,
+                                                          dtype=torch.float64))
+                          ) + (2 / 3) * torch.log(torch.tensor(
+                              2 / 3, dtype=torch.float64))
+    torch.testing.assert_close(parts.tckd[0], expected)
+    assert parts.nckd[0].abs() < 1e-12
+
+
+@pytest.mark.parametrize('dtype', [torch.float16, torch.bfloat16])
+@pytest.mark.parametrize('name', sorted(LOSSES))
+def test_low_precision_under_autocast(name, dtype):
+    generator = torch.Generator().manual_seed(2)
+    student = (torch.randn(B, C, generator=generator) * 3).to(dtype)
+    teacher = (torch.randn(B, C, generator=generator) * 3).to(dtype)
+    loss = LOSSES[name]()
+    with torch.autocast('cpu', dtype=dtype):
+        value, grads = run(loss, student, teacher)
+    assert value.dtype == torch.float32
+    assert_finite(value, grads)
+    assert all(grad.dtype == dtype for grad in grads)
+    # Same value as float32 on the same (rounded) inputs: every reduction
+    # ran in float32.
+    reference, _ = run(loss, student.float(), teacher.float())
+    torch.testing.assert_close(value, reference)
