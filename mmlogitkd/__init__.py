@@ -14,6 +14,13 @@ from .version import SUPPORTED_VERSIONS, __version__  # noqa: E402
 check_versions(SUPPORTED_VERSIONS)
 compat.apply_all()
 
+# Our registries are children of MMPretrain's, whose lazy ``locations`` are
+# only imported when MMPretrain's own registry is queried: import them now so
+# that every MMPretrain type resolves from the ``mmlogitkd`` scope.
+from mmpretrain.utils import register_all_modules  # noqa: E402
+
+register_all_modules(init_default_scope=False)
+
 from . import datasets, engine, evaluation, models  # noqa: E402,F401
 
 __all__ = ['__version__', 'compat']
