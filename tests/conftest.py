@@ -1,12 +1,47 @@
-"""Shared pytest fixtures: tiny data written in the CIFAR-100 file format."""
+"""Shared pytest fixtures and helpers: tiny data written in the CIFAR-100
+file format, and running the tools as a user would (subprocesses)."""
+import glob
+import json
 import os
 import os.path as osp
 import pickle
+import subprocess
+import sys
 
 import numpy as np
 import pytest
 
 REPO_ROOT = osp.dirname(osp.dirname(osp.abspath(__file__)))
+CONFIGS = osp.join(REPO_ROOT, 'tests', 'data', 'configs')
+TRAIN = osp.join(REPO_ROOT, 'tools', 'train.py')
+
+
+def run_tool(args, cwd, expect_ok=True):
+    """Run ``python ARGS`` in ``cwd``; fail with its stderr on error."""
+    env = dict(os.environ, OMP_NUM_THREADS='1', MKL_NUM_THREADS='1')
+    result = subprocess.run([sys.executable] + args, cwd=cwd, env=env,
+                            capture_output=True, text=True, timeout=600)
+    if expect_ok and result.returncode != 0:
+        raise AssertionError(f'{args} failed:\n{result.stderr[-4000:]}')
+    return result
+
+
+def scalars(work_dir):
+    """Every line of a run's ``vis_data/scalars.json`` files."""
+    files = sorted(glob.glob(osp.join(work_dir, '*', 'vis_data',
+                                      'scalars.json')))
+    lines = []
+    for path in files:
+        with open(path) as f:
+            lines += [json.loads(line) for line in f]
+    return lines
+
+
+def data_options(root):
+    """--cfg-options that point every data loader at ``root``."""
+    return [f'{name}.dataset.data_root={root}'
+            for name in ('train_dataloader', 'val_dataloader',
+                         'test_dataloader')]
 
 
 def write_tiny_cifar100(root: str, train_per_class: int = 2,

@@ -20,6 +20,9 @@ default_hooks = dict(
 )
 
 custom_hooks = [
+    # Each epoch's randomness depends on (seed, epoch) only, so a resumed run
+    # continues exactly like an uninterrupted one.
+    dict(type='EpochSeedHook'),
     # Checkpoints load with torch.load(weights_only=True); NaN weights are
     # never written.
     dict(type='SafeCheckpointHook'),

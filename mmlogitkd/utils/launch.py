@@ -13,7 +13,7 @@ import os.path as osp
 
 import torch
 import torch.distributed as dist
-from mmengine.config import Config, DictAction  # noqa: F401 (re-export)
+from mmengine.config import Config
 
 from mmlogitkd.compat import trust_checkpoint_path
 

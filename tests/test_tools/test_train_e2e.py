@@ -1,39 +1,15 @@
 """End to end through tools/train.py, tools/test.py and the exporter on a
 tiny generated CIFAR-100-format dataset: 2 epochs, checkpoints, val metrics,
 resume, distillation from the trained teacher, student export."""
-import glob
 import json
 import os
 import os.path as osp
-import subprocess
-import sys
 
 import pytest
 import torch
 
-from conftest import REPO_ROOT
-
-CONFIGS = osp.join(REPO_ROOT, 'tests', 'data', 'configs')
-TRAIN = osp.join(REPO_ROOT, 'tools', 'train.py')
-
-
-def run_tool(args, cwd, expect_ok=True):
-    env = dict(os.environ, OMP_NUM_THREADS='1', MKL_NUM_THREADS='1')
-    result = subprocess.run([sys.executable] + args, cwd=cwd, env=env,
-                            capture_output=True, text=True, timeout=600)
-    if expect_ok and result.returncode != 0:
-        raise AssertionError(f'{args} failed:\n{result.stderr[-4000:]}')
-    return result
-
-
-def scalars(work_dir):
-    files = sorted(glob.glob(osp.join(work_dir, '*', 'vis_data',
-                                      'scalars.json')))
-    lines = []
-    for path in files:
-        with open(path) as f:
-            lines += [json.loads(line) for line in f]
-    return lines
+from conftest import (CONFIGS, REPO_ROOT, TRAIN, data_options, run_tool,
+                      scalars)
 
 
 @pytest.fixture(scope='module')
@@ -46,12 +22,6 @@ def teacher_run(tiny_cifar_root, tmp_path_factory):
               f'test_dataloader.dataset.data_root={tiny_cifar_root}'],
              cwd=work_dir)
     return work_dir
-
-
-def data_options(root):
-    return [f'{name}.dataset.data_root={root}'
-            for name in ('train_dataloader', 'val_dataloader',
-                         'test_dataloader')]
 
 
 def test_two_epochs_checkpoints_and_metrics(teacher_run):

@@ -1,4 +1,5 @@
+from .epoch_seed_hook import EpochSeedHook, epoch_seed
 from .safe_checkpoint_hook import NonFiniteWeightsError, SafeCheckpointHook
 from .teacher_eval_hook import TeacherEvalHook
 
-__all__ = ['SafeCheckpointHook', 'NonFiniteWeightsError', 'TeacherEvalHook']
+__all__ = ['EpochSeedHook', 'epoch_seed', 'SafeCheckpointHook', 'NonFiniteWeightsError', 'TeacherEvalHook']
