@@ -64,7 +64,7 @@ PREPROCESSOR = dict(num_classes=100, mean=[129.3, 124.1, 112.4],
                     std=[68.2, 65.4, 70.4], to_rgb=False)
 
 
-def write_config(path, model, data_root, scope='mmpretrain'):
+def write_config(path, model, data_root, scope='mmpretrain', extra=''):
     dataset = dict(type='LocalCIFAR100', data_root=data_root, split='test',
                    pipeline=[dict(type='PackInputs')])
     with open(path, 'w') as f:
@@ -72,7 +72,7 @@ def write_config(path, model, data_root, scope='mmpretrain'):
                 f'model = {model!r}\n'
                 f'test_dataloader = dict(batch_size=32, num_workers=0, '
                 f'sampler=dict(type="DefaultSampler", shuffle=False), '
-                f'dataset={dataset!r})\n')
+                f'dataset={dataset!r})\n' + extra)
     return str(path)
 
 
@@ -87,8 +87,13 @@ def build(config_path):
 @pytest.fixture(scope='module')
 def classifier_run(tiny_cifar_root, tmp_path_factory):
     folder = tmp_path_factory.mktemp('classifier')
-    model = dict(CLASSIFIER, data_preprocessor=PREPROCESSOR)
-    config = write_config(folder / 'tiny_cls.py', model, tiny_cifar_root)
+    # The normalisation is a top-level data_preprocessor, as in our dataset
+    # bases; mmengine's Runner merges it into the model.
+    config = write_config(
+        folder / 'tiny_cls.py', CLASSIFIER, tiny_cifar_root,
+        extra=f'data_preprocessor = {PREPROCESSOR!r}\n'
+        'test_evaluator = [dict(type="CalibrationMetric", num_bins=15)]\n'
+        'test_cfg = dict()\n')
     torch.manual_seed(0)
     _, network = build(config)
     checkpoint = str(folder / 'epoch_1.pth')
@@ -146,6 +151,15 @@ def test_diagram_of_a_plain_classifier(classifier_run, tmp_path, capsys):
     assert list(bins) == ['student'] and bins['student'].num_samples == 100
     printed = capsys.readouterr().out
     assert f'student: ECE {100 * bins["student"].ece:.2f}%' in printed
+    # The same number as mmengine's Runner testing with CalibrationMetric.
+    from mmengine.config import Config
+    from mmengine.runner import Runner
+    cfg = Config.fromfile(config)
+    cfg.work_dir = str(tmp_path / 'runner')
+    cfg.load_from = checkpoint
+    metrics = Runner.from_cfg(cfg).test()
+    assert bins['student'].ece == pytest.approx(
+        metrics['calibration/ece'], abs=1e-6)
 
 
 def test_diagram_of_student_and_teacher(distiller_run, capsys):

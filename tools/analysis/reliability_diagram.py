@@ -145,7 +145,12 @@ def main(argv: Optional[List[str]] = None
     if not dataloader_cfg:
         raise KeyError(f'{args.config} has neither test_dataloader nor '
                        'val_dataloader.')
-    model = MODELS.build(cfg.model)
+    model_cfg = cfg.model
+    if cfg.get('data_preprocessor') is not None:
+        # as mmengine's Runner does: a top-level data_preprocessor (our
+        # dataset bases define one) applies unless the model sets its own
+        model_cfg.setdefault('data_preprocessor', cfg.data_preprocessor)
+    model = MODELS.build(model_cfg)
     networks = select_networks(model, args.model)
     load_weights(model, args.checkpoint, args.model)
     model.to(args.device)
