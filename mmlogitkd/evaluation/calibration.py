@@ -88,7 +88,8 @@ def _check_probs_and_labels(probs: ArrayLike,
     labels = torch.as_tensor(labels).detach().cpu().reshape(-1)
     if probs.dim() != 2:
         raise ValueError('`probs` must have shape (N, C) (one row of class '
-                         f'probabilities per sample), got {tuple(probs.shape)}.')
+                         'probabilities per sample), got '
+                         f'{tuple(probs.shape)}.')
     if labels.is_floating_point() or labels.dtype == torch.bool:
         raise TypeError(f'`labels` must be integer class indices, got dtype '
                         f'{labels.dtype}.')

@@ -196,7 +196,8 @@ def test_diagram_errors_are_explicit(classifier_run, distiller_run,
 # --------------------------------------------------------------------------
 # Fabricated work directories
 # --------------------------------------------------------------------------
-LOG_BANNER = """{stamp} - mmengine - INFO - 
+# MMEngine's banner line ends in "INFO - " and the banner follows.
+LOG_BANNER = '{stamp} - mmengine - INFO - ' + """
 ------------------------------------------------------------
 Runtime environment:
     seed: {seed}

@@ -7,7 +7,8 @@ the validation metrics.
 
 Example::
 
-    python tools/analysis/plot_curves.py work_dirs/kd_seed0 work_dirs/dkd_seed0 \\
+    python tools/analysis/plot_curves.py \\
+        work_dirs/kd_seed0 work_dirs/dkd_seed0 \\
         --keys loss loss_kd lr accuracy/top1 calibration/ece --out curves.png
 """
 import argparse
