@@ -1,0 +1,475 @@
+"""Every leaf config of the zoo: coverage, names, inheritance, per-pair
+settings against the METHODS.md tables, and model builds.
+
+Leaves are discovered from ``configs/<method folder>/*.py``, so a new config
+is tested without editing this file. The expected tables below are written
+from METHODS.md (§4-§11), independently of the generator's own tables.
+"""
+import functools
+import glob
+import os.path as osp
+import re
+
+import pytest
+import torch
+from mmengine.config import Config
+from mmengine.registry import init_default_scope
+
+import mmlogitkd  # noqa: F401  (registers everything)
+from mmlogitkd.models.algorithms.logit_distiller import build_classifier
+from mmlogitkd.registry import MODELS
+
+REPO_ROOT = osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__))))
+CONFIGS = osp.join(REPO_ROOT, 'configs')
+
+# ---------------------------------------------------------------------------
+# What must exist (issue 6)
+# ---------------------------------------------------------------------------
+FOLDER_OF = {'kd': 'kd', 'dkd': 'dkd', 'kd-ls': 'ls', 'dkd-ls': 'ls',
+             'mlkd': 'mlkd', 'mlkd-ls': 'ls', 'crld': 'crld',
+             'crld-ls': 'ls', 'ckd': 'ckd', 'aekt': 'aekt'}
+TWO_VIEW_METHODS = {'mlkd', 'mlkd-ls', 'crld', 'crld-ls'}
+CIFAR_PAIRS = [
+    ('resnet56', 'resnet20'), ('resnet110', 'resnet32'),
+    ('resnet110', 'resnet20'), ('resnet32x4', 'resnet8x4'),
+    ('wrn_40_2', 'wrn_16_2'), ('wrn_40_2', 'wrn_40_1'), ('vgg13', 'vgg8'),
+    ('resnet32x4', 'shufflenetv1'), ('resnet32x4', 'shufflenetv2'),
+    ('wrn_40_2', 'shufflenetv1'), ('vgg13', 'mobilenetv2'),
+    ('resnet50', 'mobilenetv2'), ('resnet50', 'vgg8'),
+    ('resnet32x4', 'wrn_16_2'), ('resnet32x4', 'wrn_40_2'),
+    ('wrn_40_2', 'resnet8x4'), ('wrn_40_2', 'mobilenetv2'),
+]
+IMAGENET_PAIRS = [('resnet34', 'resnet18'), ('resnet50', 'mobilenet_v1')]
+LIGHT_STUDENTS = {'mobilenetv2', 'shufflenetv1', 'shufflenetv2'}
+LEAF_RE = re.compile(
+    r'^(?P<method>kd|dkd|kd-ls|dkd-ls|mlkd|mlkd-ls|crld|crld-ls|ckd|aekt)_'
+    r'(?P<pair>.+)_(?P<schedule>(?:coslr-)?\d+e)_(?P<dataset>cifar100|in1k)'
+    r'\.py$')
+
+# ---------------------------------------------------------------------------
+# Expected per-pair settings, from METHODS.md
+# ---------------------------------------------------------------------------
+# §6: official DKD beta; every other CIFAR pair uses 8 (OPEN-4).
+DKD_BETA = {
+    'resnet32x4_resnet8x4': 8, 'resnet32x4_shufflenetv1': 8,
+    'resnet32x4_shufflenetv2': 8, 'wrn_40_2_shufflenetv1': 8,
+    'resnet50_mobilenetv2': 8, 'resnet56_resnet20': 2,
+    'resnet110_resnet32': 2, 'vgg13_vgg8': 6, 'wrn_40_2_wrn_16_2': 6,
+    'wrn_40_2_wrn_40_1': 6, 'vgg13_mobilenetv2': 6,
+    'resnet34_resnet18': 0.5, 'resnet50_mobilenet_v1': 2.0,
+}
+# §7.3 (tau, w) / (tau, w, beta); pairs without a log: LS CLI defaults (2, 9)
+# and the pair's DKD beta.
+KD_LS = {
+    'resnet32x4_resnet8x4': (2, 9), 'vgg13_vgg8': (3, 9),
+    'wrn_40_2_wrn_40_1': (2, 9), 'wrn_40_2_wrn_16_2': (2, 9),
+    'resnet56_resnet20': (2, 9), 'resnet110_resnet32': (2, 9),
+    'resnet110_resnet20': (4, 12), 'resnet32x4_shufflenetv2': (2, 9),
+    'resnet32x4_wrn_16_2': (3, 9), 'resnet32x4_wrn_40_2': (3, 9),
+    'wrn_40_2_resnet8x4': (2, 9), 'wrn_40_2_mobilenetv2': (3, 9),
+    'vgg13_mobilenetv2': (3, 9), 'resnet50_mobilenetv2': (3, 1),
+}
+DKD_LS = {
+    'resnet32x4_resnet8x4': (2, 9, 8), 'vgg13_vgg8': (2, 15, 2),
+    'wrn_40_2_wrn_40_1': (2, 12, 2), 'wrn_40_2_wrn_16_2': (2, 12, 2),
+    'resnet56_resnet20': (3, 18, 2), 'resnet110_resnet32': (2, 15, 2),
+    'resnet110_resnet20': (2, 15, 2), 'resnet32x4_shufflenetv2': (2, 9, 8),
+    'resnet32x4_wrn_16_2': (2, 9, 2), 'resnet32x4_wrn_40_2': (2, 9, 8),
+    'wrn_40_2_resnet8x4': (2, 18, 2), 'wrn_40_2_mobilenetv2': (2, 15, 2),
+    'vgg13_mobilenetv2': (3, 9, 2), 'resnet50_mobilenetv2': (2, 15, 2),
+}
+MLKD_LS = {
+    'resnet32x4_resnet8x4': (2, 9), 'vgg13_vgg8': (2, 6),
+    'wrn_40_2_wrn_40_1': (2, 9), 'wrn_40_2_wrn_16_2': (2, 9),
+    'resnet110_resnet32': (2, 9), 'resnet110_resnet20': (2, 9),
+    'resnet32x4_shufflenetv2': (2, 6), 'resnet32x4_wrn_16_2': (2, 9),
+    'resnet32x4_wrn_40_2': (2, 9), 'wrn_40_2_resnet8x4': (2, 9),
+    'vgg13_mobilenetv2': (2, 6), 'resnet50_mobilenetv2': (2, 9),
+}
+# §10.2 (batch, lr, weight, temperature); other pairs: cfg.py defaults.
+CKD = {
+    'resnet32x4_resnet8x4': (64, 0.05, 100, 1), 'resnet56_resnet20':
+    (64, 0.05, 10, 1), 'resnet110_resnet32': (64, 0.05, 10, 1),
+    'vgg13_vgg8': (64, 0.05, 100, 1), 'wrn_40_2_wrn_16_2': (64, 0.05, 100, 1),
+    'wrn_40_2_wrn_40_1': (32, 0.05, 50, 2),
+    'resnet32x4_shufflenetv1': (32, 0.01, 100, 1),
+    'resnet32x4_shufflenetv2': (64, 0.01, 100, 1),
+    'wrn_40_2_shufflenetv1': (32, 0.01, 100, 1),
+    'vgg13_mobilenetv2': (32, 0.01, 50, 2),
+    'resnet50_mobilenetv2': (32, 0.01, 100, 1),
+}
+# §4 MLKD: (lr, recipe epochs) of the official configs.
+MLKD_RECIPE = {
+    'resnet32x4_resnet8x4': (0.025, 240), 'vgg13_vgg8': (0.025, 240),
+    'wrn_40_2_wrn_40_1': (0.025, 240), 'wrn_40_2_wrn_16_2': (0.025, 240),
+    'resnet56_resnet20': (0.025, 240), 'resnet110_resnet32': (0.025, 240),
+    'vgg13_mobilenetv2': (0.01, 480), 'resnet50_mobilenetv2': (0.01, 480),
+    'wrn_40_2_shufflenetv1': (0.01, 480),
+    'resnet32x4_shufflenetv1': (0.01, 960),
+    'resnet32x4_shufflenetv2': (0.01, 960),
+}
+
+
+# ---------------------------------------------------------------------------
+# Discovery and loading
+# ---------------------------------------------------------------------------
+def discover_leaves():
+    paths = []
+    for folder in sorted(set(FOLDER_OF.values())):
+        paths += sorted(glob.glob(osp.join(CONFIGS, folder, '*.py')))
+    return [osp.relpath(p, REPO_ROOT) for p in paths]
+
+
+LEAVES = discover_leaves()
+
+
+def parse_name(path):
+    match = LEAF_RE.match(osp.basename(path))
+    assert match, f'{path}: name is not <method>_<teacher>_<student>_' \
+                  '<schedule>_<dataset>.py'
+    return match.groupdict()
+
+
+@functools.lru_cache(maxsize=None)
+def load(path):
+    return Config.fromfile(osp.join(REPO_ROOT, path))
+
+
+def leaf_id(path):
+    return osp.basename(path)[:-3]
+
+
+def pair_of(pair_name, dataset):
+    pairs = CIFAR_PAIRS if dataset == 'cifar100' else IMAGENET_PAIRS
+    for teacher, student in pairs:
+        if f'{teacher}_{student}' == pair_name:
+            return teacher, student
+    raise AssertionError(f'unknown pair {pair_name} for {dataset}')
+
+
+def loss_cfg(cfg):
+    losses = cfg.model.distill_losses
+    assert len(losses) == 1, losses
+    return next(iter(losses.values()))
+
+
+def test_leaves_discovered():
+    # 17 CIFAR pairs x 10 methods + long schedules, 2 ImageNet pairs x 10.
+    assert len(LEAVES) >= 17 * 10 + 2 * 10
+
+
+@pytest.mark.parametrize('method', sorted(FOLDER_OF))
+@pytest.mark.parametrize('dataset', ['cifar100', 'in1k'])
+def test_every_pair_has_every_method(method, dataset):
+    pairs = CIFAR_PAIRS if dataset == 'cifar100' else IMAGENET_PAIRS
+    common = '240e' if dataset == 'cifar100' else '100e'
+    for teacher, student in pairs:
+        name = f'{method}_{teacher}_{student}_{common}_{dataset}.py'
+        path = osp.join(CONFIGS, FOLDER_OF[method], name)
+        assert osp.isfile(path), f'missing {osp.relpath(path, REPO_ROOT)}'
+
+
+@pytest.mark.parametrize('path', LEAVES, ids=leaf_id)
+def test_leaf_settings(path):
+    """Inheritance, shared settings and per-pair values of one leaf."""
+    fields = parse_name(path)
+    method, dataset = fields['method'], fields['dataset']
+    assert path.split('/')[1] == FOLDER_OF[method]
+    teacher, student = pair_of(fields['pair'], dataset)
+    cfg = load(path)
+    model = cfg.model
+    sub = 'cifar100' if dataset == 'cifar100' else 'imagenet'
+
+    # Pair: student/teacher files, teacher checkpoint, hash never invented.
+    assert model.type == 'LogitDistiller'
+    assert model.student == dict(
+        cfg_path=f'mmlogitkd::_base_/models/{sub}/{student}.py')
+    assert model.teacher == dict(
+        cfg_path=f'mmlogitkd::_base_/models/{sub}/{teacher}.py')
+    expected_ckpt = (f'checkpoints/cifar100/{teacher}.pth'
+                     if dataset == 'cifar100' else
+                     f'checkpoints/in1k/{teacher}_torchvision.pth')
+    assert model.teacher_ckpt == expected_ckpt
+    assert model.teacher_ckpt_sha256 is None
+    for key in ('ce_weight', 'distill_losses', 'distill_head',
+                'student_forward'):
+        assert key in model, f'{path}: model.{key} must be explicit'
+    assert model.student_forward == 'separate'
+
+    # Views: two-view methods inherit the two-view dataset base, and only one
+    # dataset base is inherited.
+    pipeline_types = [t['type'] for t in cfg.train_dataloader.dataset.pipeline]
+    assert ('MultiView' in pipeline_types) == (method in TWO_VIEW_METHODS), \
+        pipeline_types
+    assert cfg.data_preprocessor.type == 'MultiViewClsDataPreprocessor'
+    assert cfg.data_preprocessor.num_classes == (100 if dataset == 'cifar100'
+                                                 else 1000)
+
+    # Optimizer and schedule (METHODS §2, §4).
+    optimizer = cfg.optim_wrapper.optimizer
+    assert optimizer.type == 'SGD' and optimizer.momentum == 0.9
+    assert optimizer.nesterov is False
+    assert optimizer.weight_decay == (5e-4 if dataset == 'cifar100'
+                                      else 1e-4)
+    epochs = int(fields['schedule'].split('-')[-1][:-1])
+    assert cfg.train_cfg.max_epochs == epochs
+    scheduler = cfg.param_scheduler
+    if fields['schedule'].startswith('coslr'):
+        assert method == 'ckd'
+        assert scheduler.type == 'CosineAnnealingLR'
+        assert (scheduler.T_max, scheduler.eta_min, scheduler.begin,
+                scheduler.end) == (epochs, 0, 0, epochs)
+        assert scheduler.by_epoch is True
+    else:
+        assert scheduler.type == 'MultiStepLR' and scheduler.gamma == 0.1
+        assert scheduler.milestones == ([150, 180, 210] if dataset ==
+                                        'cifar100' else [30, 60, 90])
+    batch = cfg.train_dataloader.batch_size
+    assert cfg.auto_scale_lr.base_batch_size == (
+        batch if dataset == 'cifar100' else batch * 8)
+    assert cfg.train_dataloader.get('drop_last', False) is False
+
+    standard_lr = (0.01 if student in LIGHT_STUDENTS else 0.05) \
+        if dataset == 'cifar100' else 0.2
+    loss = loss_cfg(cfg)
+    pair = fields['pair']
+    check = METHOD_CHECKS[method]
+    check(cfg, loss, pair, dataset, fields['schedule'], standard_lr)
+
+
+# --- per-method expectations ------------------------------------------------
+def _check_kd(cfg, loss, pair, dataset, schedule, lr):
+    assert loss.type == 'KDLoss' and loss.standardize is False
+    expected = (4.0, 0.9, 0.1) if dataset == 'cifar100' else (1.0, 0.5, 0.5)
+    assert (loss.temperature, loss.loss_weight,
+            cfg.model.ce_weight) == expected
+    assert cfg.optim_wrapper.optimizer.lr == lr
+    assert schedule in ('240e', '100e')
+
+
+def _check_dkd(cfg, loss, pair, dataset, schedule, lr):
+    assert loss.type == 'DKDLoss' and loss.standardize is False
+    assert loss.beta == DKD_BETA.get(pair, 8)
+    assert (loss.alpha, loss.loss_weight, cfg.model.ce_weight) == (1, 1, 1)
+    if dataset == 'cifar100':
+        assert (loss.temperature, loss.warmup_epochs) == (4.0, 20)
+    else:
+        assert (loss.temperature, loss.warmup_epochs) == (1.0, 1)
+    assert cfg.optim_wrapper.optimizer.lr == lr
+
+
+def _check_kd_ls(cfg, loss, pair, dataset, schedule, lr):
+    assert loss.type == 'KDLoss' and loss.standardize is True
+    tau, w = KD_LS.get(pair, (2, 9))
+    assert (loss.temperature, loss.loss_weight) == (tau, w)
+    assert cfg.model.ce_weight == (0.1 if dataset == 'cifar100' else 1.0)
+    assert cfg.optim_wrapper.optimizer.lr == lr
+
+
+def _check_dkd_ls(cfg, loss, pair, dataset, schedule, lr):
+    assert loss.type == 'DKDLoss' and loss.standardize is True
+    if dataset == 'cifar100':
+        tau, w, beta = DKD_LS.get(pair, (2, 9, DKD_BETA.get(pair, 8)))
+        assert loss.warmup_epochs == 20
+    else:
+        tau, w, beta = 2, 9, DKD_BETA[pair]
+        assert loss.warmup_epochs == 1
+    # alpha' = alpha w and beta' = beta w (METHODS §7.2, F5).
+    assert (loss.temperature, loss.alpha, loss.beta,
+            loss.loss_weight) == (tau, 1, beta, w)
+    assert cfg.model.ce_weight == 1.0
+    assert cfg.optim_wrapper.optimizer.lr == lr
+
+
+def _mlkd_lr_and_epochs(pair, dataset, schedule):
+    if dataset == 'in1k':
+        return {'resnet34_resnet18': 0.1,
+                'resnet50_mobilenet_v1': 0.2}[pair], {100}
+    teacher, student = pair_of(pair, dataset)
+    light = student in LIGHT_STUDENTS
+    lr, recipe = MLKD_RECIPE.get(pair, (0.01 if light else 0.025,
+                                        480 if light else 240))
+    long = 960 if teacher == 'resnet32x4' and \
+        student.startswith('shufflenet') else 480
+    return lr, {240, long, recipe}
+
+
+def _check_mlkd(cfg, loss, pair, dataset, schedule, lr):
+    assert loss.type == 'MLKDLoss' and loss.standardize is False
+    assert loss.faithful is True
+    if dataset == 'cifar100':
+        assert tuple(loss.temperatures) == (4, 3, 5, 2, 6)
+        assert (loss.loss_weight, cfg.model.ce_weight) == (0.9, 0.1)
+    else:
+        assert tuple(loss.temperatures) == (1, 3, 5, 2, 6)
+        assert (loss.loss_weight, cfg.model.ce_weight) == (0.5, 0.5)
+    expected_lr, epochs = _mlkd_lr_and_epochs(pair, dataset, schedule)
+    assert cfg.optim_wrapper.optimizer.lr == expected_lr
+    assert cfg.train_cfg.max_epochs in epochs
+
+
+def _check_mlkd_ls(cfg, loss, pair, dataset, schedule, lr):
+    assert loss.type == 'MLKDLoss' and loss.standardize is True
+    assert loss.faithful is True
+    tau, w = MLKD_LS.get(pair, (2, 9)) if dataset == 'cifar100' else (2, 9)
+    assert tuple(loss.temperatures) == (tau, 3, 5, 2, 6)
+    assert loss.loss_weight == w
+    assert cfg.model.ce_weight == (0.1 if dataset == 'cifar100' else 0.5)
+    expected_lr, epochs = _mlkd_lr_and_epochs(pair, dataset, schedule)
+    assert cfg.optim_wrapper.optimizer.lr == expected_lr
+    assert cfg.train_cfg.max_epochs in epochs
+    if pair == 'resnet32x4_shufflenetv2':
+        assert cfg.train_cfg.max_epochs in (240, 960)  # LS log: 960
+
+
+def _check_crld(cfg, loss, pair, dataset, schedule, lr):
+    assert loss.type == 'CRLDLoss' and loss.standardize is False
+    # §9.2: CFG.CRLD defaults on CIFAR; ImageNet T = 1, lambda_ce = 2.
+    expected = (4.0, 1.0) if dataset == 'cifar100' else (1.0, 2.0)
+    assert (loss.temperature, cfg.model.ce_weight) == expected
+    assert (loss.within_view_weight, loss.cross_view_weight,
+            loss.weak_threshold, loss.strong_threshold) == (2.0, 0.5, 0.9,
+                                                            0.2)
+    assert cfg.optim_wrapper.optimizer.lr == lr
+
+
+def _check_crld_ls(cfg, loss, pair, dataset, schedule, lr):
+    assert loss.type == 'CRLDLoss' and loss.standardize is True
+    assert (loss.weak_threshold, loss.strong_threshold) == (0.9, 0.2)
+    assert cfg.model.ce_weight == (1.0 if dataset == 'cifar100' else 2.0)
+    assert cfg.optim_wrapper.optimizer.lr == lr
+
+
+def _check_ckd(cfg, loss, pair, dataset, schedule, lr):
+    assert loss.type == 'CKDLoss' and loss.gather is False
+    assert cfg.model.ce_weight == 1.0
+    if dataset == 'cifar100':
+        batch, ckd_lr, weight, temp = CKD.get(pair, (64, lr, 10, 1))
+        assert ckd_lr == lr
+        assert schedule in ('coslr-480e', '240e')
+    else:
+        batch, weight, temp = 64, 10, 1
+        assert schedule in ('coslr-200e', '100e')
+    assert cfg.train_dataloader.batch_size == batch
+    assert (loss.loss_weight, loss.temperature) == (weight, temp)
+    assert cfg.optim_wrapper.optimizer.lr == lr
+
+
+def _check_aekt(cfg, loss, pair, dataset, schedule, lr):
+    assert loss.type == 'AEKTLoss'
+    assert loss.beta == DKD_BETA.get(pair, 8)
+    if dataset == 'cifar100':
+        assert (loss.temperature, loss.warmup_epochs) == (4.0, 20)
+    else:
+        assert (loss.temperature, loss.warmup_epochs) == (1.0, 1)
+    assert (loss.alpha, loss.max_ratio, loss.loss_weight) == (1.0, 4.0, 1.0)
+    assert cfg.model.distill_head == dict(
+        type='TaskSerialization',
+        num_classes=100 if dataset == 'cifar100' else 1000)
+    # METHODS §11.2: no weight decay on the serialization layer.
+    assert cfg.optim_wrapper.paramwise_cfg.custom_keys == {
+        'distill_head': dict(decay_mult=0.0)}
+    assert cfg.optim_wrapper.optimizer.lr == lr
+
+
+METHOD_CHECKS = {
+    'kd': _check_kd, 'dkd': _check_dkd, 'kd-ls': _check_kd_ls,
+    'dkd-ls': _check_dkd_ls, 'mlkd': _check_mlkd, 'mlkd-ls': _check_mlkd_ls,
+    'crld': _check_crld, 'crld-ls': _check_crld_ls, 'ckd': _check_ckd,
+    'aekt': _check_aekt
+}
+
+
+@pytest.mark.parametrize('method,schedules', [
+    ('ckd', {'coslr-480e', '240e'}),
+    ('mlkd', {'240e', '480e', '960e'}),
+    ('mlkd-ls', {'240e', '480e', '960e'}),
+])
+def test_long_recipes_ship_with_a_240e_twin(method, schedules):
+    """Where the recipe changes the schedule, the common one ships too."""
+    by_pair = {}
+    for path in LEAVES:
+        fields = parse_name(path)
+        if fields['method'] == method and fields['dataset'] == 'cifar100':
+            by_pair.setdefault(fields['pair'], set()).add(fields['schedule'])
+    assert len(by_pair) == len(CIFAR_PAIRS)
+    for pair, found in by_pair.items():
+        assert '240e' in found and len(found) == 2 and found <= schedules, \
+            (pair, found)
+
+
+def test_sample_settings_by_hand():
+    """A few leaves spelled out in full, straight from METHODS.md."""
+    cfg = load('configs/ls/dkd-ls_vgg13_vgg8_240e_cifar100.py')
+    assert dict(loss_cfg(cfg)) == dict(
+        type='DKDLoss', temperature=2.0, alpha=1.0, beta=2.0,
+        warmup_epochs=20, loss_weight=15.0, standardize=True)
+    cfg = load('configs/ckd/ckd_vgg13_mobilenetv2_coslr-480e_cifar100.py')
+    assert cfg.train_dataloader.batch_size == 32
+    assert cfg.optim_wrapper.optimizer.lr == 0.01
+    assert cfg.param_scheduler.type == 'CosineAnnealingLR'
+    assert (loss_cfg(cfg).loss_weight, loss_cfg(cfg).temperature) == (50, 2)
+    cfg = load('configs/mlkd/mlkd_resnet32x4_shufflenetv1_960e_cifar100.py')
+    assert cfg.optim_wrapper.optimizer.lr == 0.01
+    assert cfg.train_cfg.max_epochs == 960
+    assert cfg.param_scheduler.milestones == [150, 180, 210]
+    cfg = load('configs/dkd/dkd_resnet34_resnet18_100e_in1k.py')
+    assert (loss_cfg(cfg).temperature, loss_cfg(cfg).beta,
+            loss_cfg(cfg).warmup_epochs) == (1.0, 0.5, 1)
+    cfg = load('configs/crld/crld_resnet50_mobilenet_v1_100e_in1k.py')
+    assert (cfg.model.ce_weight, loss_cfg(cfg).temperature) == (2.0, 1.0)
+
+
+# ---------------------------------------------------------------------------
+# Builds
+# ---------------------------------------------------------------------------
+@functools.lru_cache(maxsize=None)
+def built_classifier(cfg_path):
+    init_default_scope('mmlogitkd')
+    return build_classifier(dict(cfg_path=cfg_path))
+
+
+def _distinct_architectures():
+    paths = set()
+    for path in LEAVES:
+        fields = parse_name(path)
+        teacher, student = pair_of(fields['pair'], fields['dataset'])
+        sub = 'cifar100' if fields['dataset'] == 'cifar100' else 'imagenet'
+        for arch in (teacher, student):
+            paths.add(f'mmlogitkd::_base_/models/{sub}/{arch}.py')
+    return sorted(paths)
+
+
+@pytest.mark.parametrize('cfg_path', _distinct_architectures(),
+                         ids=lambda path: path.split('models/')[-1])
+def test_zoo_architecture_builds(cfg_path):
+    """Every student and teacher of the zoo builds once from its
+    ``mmlogitkd::`` cfg_path (the resolution LogitDistiller uses) and gives
+    logits of the right width; leaves reuse these builds."""
+    model = built_classifier(cfg_path)
+    num_classes = 100 if '/cifar100/' in cfg_path else 1000
+    assert model.head.num_classes == num_classes
+    size = 32 if num_classes == 100 else 64
+    model.eval()
+    with torch.no_grad():
+        logits = model(torch.randn(2, 3, size, size), mode='tensor')
+    assert logits.shape == (2, num_classes)
+
+
+@pytest.mark.parametrize('path', LEAVES, ids=leaf_id)
+def test_leaf_builds(path):
+    """Every leaf builds its LogitDistiller: losses, distillation head and
+    data preprocessor from the config; student and teacher are built once
+    per architecture (their configs are checked in test_leaf_settings)."""
+    init_default_scope('mmlogitkd')
+    cfg = load(path)
+    model_cfg = cfg.model.to_dict()
+    model_cfg['student'] = built_classifier(model_cfg['student']['cfg_path'])
+    model_cfg['teacher'] = built_classifier(model_cfg['teacher']['cfg_path'])
+    model_cfg['teacher_ckpt'] = None
+    model_cfg['data_preprocessor'] = cfg.data_preprocessor.to_dict()
+    model = MODELS.build(model_cfg)
+    method = parse_name(path)['method']
+    assert model.num_views == (2 if method in TWO_VIEW_METHODS else 1)
+    assert (model.distill_head is not None) == (method == 'aekt')
+    assert set(model.distill_losses) == set(cfg.model.distill_losses)
