@@ -536,9 +536,6 @@ def cifar_leaves(pair: CifarPair) -> List[Leaf]:
         is_recipe = schedule.epochs == pair.mlkd_recipe_epochs
         lr_comment = [f'MLKD lr {pair.mlkd_lr:g} (METHODS.md §4: 0.025, or '
                       '0.01 for MobileNetV2/ShuffleNet students).']
-        if not pair.mlkd_official:
-            lr_comment.append('Unofficial: no MLKD config for this pair; '
-                              'MLKD\'s rule applied.')
         if pair.mlkd_official and is_recipe:
             notes = (f'MLKD recipe for this pair: Multi-Level-Logit-'
                      f'Distillation configs/cifar100/ours/{pair.tag}.yaml '
@@ -553,7 +550,8 @@ def cifar_leaves(pair: CifarPair) -> List[Leaf]:
                      f'MLKD\'s own recipe for this pair is '
                      f'{pair.mlkd_recipe_epochs} epochs.', )
         else:
-            notes = ('Unofficial: no MLKD config for this pair.', )
+            notes = ('Unofficial: no MLKD config for this pair; MLKD\'s lr '
+                     'rule applied.', )
         leaves.append(Leaf(METHOD_BY_KEY['mlkd'], schedule=schedule,
                            **common, lr=pair.mlkd_lr,
                            lr_comment=tuple(lr_comment), notes=notes,
