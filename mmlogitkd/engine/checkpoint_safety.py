@@ -11,6 +11,7 @@ without ever unpickling arbitrary objects.
 import os
 import os.path as osp
 import tempfile
+from collections import Counter, OrderedDict
 from typing import Any, Union
 
 import numpy as np
@@ -20,6 +21,7 @@ from mmengine.logging import HistoryBuffer
 
 _BUFFER_TAG = '__history_buffer__'
 _ARRAY_TAG = '__ndarray__'
+_COUNTER_TAG = '__counter__'  # MultiStepLR keeps its milestones in a Counter
 
 
 def to_weights_only(obj: Any) -> Any:
@@ -35,8 +37,13 @@ def to_weights_only(obj: Any) -> Any:
         return {_ARRAY_TAG: torch.from_numpy(np.ascontiguousarray(obj))}
     if isinstance(obj, np.generic):
         return obj.item()
-    if isinstance(obj, dict):
-        return type(obj)((k, to_weights_only(v)) for k, v in obj.items())
+    if isinstance(obj, Counter):
+        return {_COUNTER_TAG: [[to_weights_only(k), v]
+                               for k, v in obj.items()]}
+    if isinstance(obj, OrderedDict):
+        return OrderedDict((k, to_weights_only(v)) for k, v in obj.items())
+    if isinstance(obj, dict):  # other dict subclasses become plain dicts
+        return {k: to_weights_only(v) for k, v in obj.items()}
     if isinstance(obj, tuple) and not hasattr(obj, '_fields'):
         return tuple(to_weights_only(v) for v in obj)
     if isinstance(obj, list):
@@ -54,6 +61,9 @@ def from_weights_only(obj: Any) -> Any:
                 max_length=obj['max_length'])
         if set(obj) == {_ARRAY_TAG}:
             return obj[_ARRAY_TAG].numpy()
+        if set(obj) == {_COUNTER_TAG}:
+            return Counter({from_weights_only(k): v
+                            for k, v in obj[_COUNTER_TAG]})
         return type(obj)((k, from_weights_only(v)) for k, v in obj.items())
     if isinstance(obj, tuple):
         return tuple(from_weights_only(v) for v in obj)

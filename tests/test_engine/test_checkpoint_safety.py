@@ -1,6 +1,7 @@
 """Runner checkpoints that load with weights_only=True, atomic writes and
 the NaN guard."""
 import os
+from collections import Counter
 
 import numpy as np
 import pytest
@@ -22,6 +23,8 @@ def _runner_like_checkpoint():
         'meta': {'epoch': 2, 'best_score': np.float64(0.75),
                  'dataset_meta': {'classes': ('a', 'b')}},
         'state_dict': {'w': torch.ones(3)},
+        'param_schedulers': [{'milestones': Counter({150: 1, 180: 1}),
+                              'last_step': 3}],
         'message_hub': {'log_scalars': {'train/loss': buffer},
                         'runtime_info': {'iter': np.int64(16),
                                          'arr': np.arange(3)}},
@@ -50,6 +53,9 @@ def test_round_trip_through_weights_only_load(tmp_path):
     np.testing.assert_array_equal(
         loaded['message_hub']['runtime_info']['arr'], np.arange(3))
     assert loaded['message_hub']['runtime_info']['iter'] == 16
+    milestones = loaded['param_schedulers'][0]['milestones']
+    assert isinstance(milestones, Counter)
+    assert milestones == Counter({150: 1, 180: 1})
 
 
 def test_plain_values_unchanged():
