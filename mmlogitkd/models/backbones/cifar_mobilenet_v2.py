@@ -73,8 +73,8 @@ class CIFARMobileNetV2(BaseBackbone):
         out_indices (Sequence[int]): Stages whose outputs are returned:
             0..6 are ``blocks.0..6``, 7 is ``conv2``. Configs set ``(7, )``.
         init_cfg (dict | list[dict], optional): MMEngine initialisation.
-            Defaults to the reference init (convs ``N(0, sqrt(2 / (k*k*out)))``,
-            BN gamma 1 / beta 0).
+            Defaults to the reference init (convs
+            ``N(0, sqrt(2 / (k*k*out)))``, BN gamma 1 / beta 0).
     """
 
     widen_factor = 0.5

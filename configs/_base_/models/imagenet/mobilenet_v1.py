@@ -1,4 +1,5 @@
-# ImageNet MobileNetV1 (mdistiller models/imagenet/mobilenetv1.py), METHODS §14.2.
+# ImageNet MobileNetV1 (mdistiller models/imagenet/mobilenetv1.py),
+# METHODS §14.2.
 model = dict(
     type='ImageClassifier',
     backbone=dict(type='MobileNetV1', out_indices=(13, )),

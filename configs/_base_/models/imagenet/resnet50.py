@@ -1,5 +1,6 @@
-# ImageNet ResNet-50, torchvision layout (mdistiller models/imagenet/resnet.py),
-# METHODS §14.2. zero_init_residual=False as in torchvision's default.
+# ImageNet ResNet-50, torchvision layout (mdistiller
+# models/imagenet/resnet.py), METHODS §14.2. zero_init_residual=False as in
+# torchvision's default.
 model = dict(
     type='ImageClassifier',
     backbone=dict(

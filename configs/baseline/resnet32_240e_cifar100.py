@@ -1,0 +1,8 @@
+# ResNet32 trained alone on CIFAR-100 (the no-distillation baseline of
+# the CRD/DKD tables) with the standard student recipe (METHODS §4).
+_base_ = [
+    '../_base_/models/cifar100/resnet32.py',
+    '../_base_/datasets/cifar100_bs64.py',
+    '../_base_/schedules/cifar100_sgd_240e.py',
+    '../_base_/default_runtime.py',
+]
