@@ -2,8 +2,10 @@
 
 1. generate the embedded CIFAR-100-format dataset (no download);
 2. train a resnet20 teacher, then the resnet8 student alone;
-3. distil the resnet8 student from the teacher (every method in ``RUNS``);
-4. print a table: top-1 and ECE of every run (last epoch).
+3. distil the resnet8 student from the teacher with KD, KD+LS and CRLD;
+4. print a table: top-1, top-5 and ECE of every run (last epoch), and write
+   a reliability diagram (teacher and KD student) and the training curves
+   next to it.
 
 Every step is an ordinary ``tools/train.py`` run of a config in
 ``configs/demo/``, so the demo exercises exactly what users run. Finished
@@ -26,7 +28,12 @@ RUNS = [
     ('teacher resnet20', 'resnet20_embedded.py', False),
     ('student resnet8 alone', 'resnet8_embedded.py', False),
     ('student resnet8 + KD', 'kd_resnet20_resnet8_embedded.py', True),
+    ('student resnet8 + KD+LS', 'kd-ls_resnet20_resnet8_embedded.py', True),
+    ('student resnet8 + CRLD', 'crld_resnet20_resnet8_embedded.py', True),
 ]
+#: The run whose student and teacher go into the reliability diagram.
+DIAGRAM_RUN = 'kd_resnet20_resnet8_embedded.py'
+ANALYSIS = osp.join(REPO, 'tools', 'analysis')
 
 
 def parse_args():
@@ -80,7 +87,7 @@ def main():
          str(args.train_per_class), '--test-per-class',
          str(args.test_per_class)])
     teacher_dir = osp.join(args.work_dir, 'teacher')
-    rows = []
+    rows, work_dirs, options_of = [], [], {}
     for index, (name, config, needs_teacher) in enumerate(RUNS):
         work_dir = teacher_dir if index == 0 else osp.join(
             args.work_dir, osp.splitext(config)[0])
@@ -105,6 +112,20 @@ def main():
                 log_path=osp.join(args.work_dir,
                                   osp.splitext(config)[0] + '.log'))
         rows.append((name, last_val(work_dir)))
+        work_dirs.append(work_dir)
+        options_of[config] = (work_dir, options)
+
+    print(f'\n[{time.time() - start:6.0f}s] plots', flush=True)
+    work_dir, options = options_of[DIAGRAM_RUN]
+    checkpoint = open(osp.join(work_dir, 'last_checkpoint')).read().strip()
+    diagram = osp.join(args.work_dir, 'reliability_kd.png')
+    curves = osp.join(args.work_dir, 'curves.png')
+    run([sys.executable, osp.join(ANALYSIS, 'reliability_diagram.py'),
+         osp.join(DEMO_CONFIGS, DIAGRAM_RUN), checkpoint, '--model', 'both',
+         '--out', diagram, '--cfg-options'] + options)
+    run([sys.executable, osp.join(ANALYSIS, 'plot_curves.py')] + work_dirs +
+        ['--keys', 'loss', 'loss_ce', 'lr', 'accuracy/top1', '--out',
+         curves])
 
     print(f'\nmmlogitkd demo: embedded CIFAR-100-format dataset '
           f'({args.train_per_class}/class train, {args.test_per_class}/class '
@@ -115,6 +136,7 @@ def main():
         print(f'| {name} | {val["accuracy/top1"]:.2f} | '
               f'{val["accuracy/top5"]:.2f} | '
               f'{val.get("calibration/ece", float("nan")):.4f} |')
+    print(f'\nreliability diagram: {diagram}\ntraining curves: {curves}')
 
 
 if __name__ == '__main__':

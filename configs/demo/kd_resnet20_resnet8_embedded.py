@@ -1,6 +1,6 @@
-# `make demo`, step 3: the resnet8 student distilled from the resnet20
-# teacher with Hinton KD, CIFAR-100 setting (METHODS.md §5: T=4, CE 0.1,
-# KD 0.9). tools/demo.py points model.teacher_ckpt at the teacher run.
+# `make demo`: the resnet8 student distilled from the resnet20 teacher with
+# Hinton KD, CIFAR-100 setting (METHODS.md §5: T=4, CE 0.1, KD 0.9).
+# tools/demo.py points model.teacher_ckpt at the teacher run.
 _base_ = ['./embedded_base.py']
 model = dict(
     type='LogitDistiller',
