@@ -92,9 +92,9 @@ class AEKTLoss(BaseDistillLoss):
         student, teacher, labels = self.check_inputs(student_logits,
                                                      teacher_logits, labels)
         factor = linear_warmup_factor(self.warmup_epochs)
-        return (self.loss_weight * factor) * F_kd.aekt_loss(
-            student, teacher, labels, self.temperature, self.alpha,
-            self.beta, self.max_ratio, self.eps)
+        return F_kd.aekt_loss(student, teacher, labels, self.temperature,
+                              self.alpha, self.beta, self.max_ratio, self.eps,
+                              self.loss_weight * factor)
 
     def extra_repr(self) -> str:
         return (f'temperature={self.temperature}, alpha={self.alpha}, '

@@ -89,14 +89,15 @@ class BaseDistillLoss(nn.Module):
         students = self._as_views(student_logits, 'student_logits', owner)
         teachers = self._as_views(teacher_logits, 'teacher_logits', owner)
         for view, (student, teacher) in enumerate(zip(students, teachers)):
-            where = f'{owner} view {view}' if self.num_views > 1 else owner
-            _check_logits(student, 'student_logits', where)
-            _check_logits(teacher, 'teacher_logits', where)
+            _check_logits(student, 'student_logits', owner, view,
+                          self.num_views)
+            _check_logits(teacher, 'teacher_logits', owner, view,
+                          self.num_views)
             if student.shape != teacher.shape:
                 raise ValueError(
-                    f'{where}: student_logits {tuple(student.shape)} and '
-                    f'teacher_logits {tuple(teacher.shape)} must have the '
-                    'same shape [B, C]')
+                    f'{_where(owner, view, self.num_views)}: student_logits '
+                    f'{tuple(student.shape)} and teacher_logits '
+                    f'{tuple(teacher.shape)} must have the same shape [B, C]')
         if self.num_views > 1 and students[0].shape != students[1].shape:
             raise ValueError(
                 f'{owner}: the weak and strong views must have the same '
@@ -132,19 +133,25 @@ class BaseDistillLoss(nn.Module):
         return list(logits)
 
 
-def _check_logits(logits: Tensor, name: str, where: str) -> None:
+def _where(owner: str, view: int, num_views: int) -> str:
+    return f'{owner} view {view}' if num_views > 1 else owner
+
+
+def _check_logits(logits: Tensor, name: str, owner: str, view: int,
+                  num_views: int) -> None:
     if not isinstance(logits, Tensor):
-        raise ValueError(
-            f'{where}: {name} must be a tensor, got {type(logits).__name__}')
+        raise ValueError(f'{_where(owner, view, num_views)}: {name} must be '
+                         f'a tensor, got {type(logits).__name__}')
     if logits.dim() != 2:
-        raise ValueError(f'{where}: {name} must have shape [B, C], got '
-                         f'{tuple(logits.shape)}')
+        raise ValueError(f'{_where(owner, view, num_views)}: {name} must '
+                         f'have shape [B, C], got {tuple(logits.shape)}')
     if not logits.is_floating_point():
-        raise ValueError(
-            f'{where}: {name} must be floating point, got {logits.dtype}')
+        raise ValueError(f'{_where(owner, view, num_views)}: {name} must be '
+                         f'floating point, got {logits.dtype}')
     if logits.shape[0] < 1 or logits.shape[1] < 2:
-        raise ValueError(f'{where}: {name} needs B >= 1 samples and C >= 2 '
-                         f'classes, got {tuple(logits.shape)}')
+        raise ValueError(
+            f'{_where(owner, view, num_views)}: {name} needs B >= 1 samples '
+            f'and C >= 2 classes, got {tuple(logits.shape)}')
 
 
 def _check_hard_labels(labels: Optional[Tensor], logits: Tensor,
@@ -168,7 +175,7 @@ def _check_hard_labels(labels: Optional[Tensor], logits: Tensor,
                          f'the logits have {batch} rows')
     if labels.dtype == torch.bool:
         raise ValueError(f'{owner}: labels must be class indices, got bool')
-    if bool(((labels < 0) | (labels >= num_classes)).any()):
+    low, high = (int(value) for value in torch.aminmax(labels))
+    if low < 0 or high >= num_classes:
         raise ValueError(f'{owner}: labels must lie in [0, {num_classes}), '
-                         f'got values in [{int(labels.min())}, '
-                         f'{int(labels.max())}]')
+                         f'got values in [{low}, {high}]')

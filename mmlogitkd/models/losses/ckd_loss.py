@@ -70,8 +70,8 @@ class CKDLoss(BaseDistillLoss):
         """
         student, teacher, _ = self.check_inputs(student_logits,
                                                 teacher_logits, labels)
-        return self.loss_weight * F_kd.ckd_loss(student, teacher,
-                                                self.temperature, self.gather)
+        return F_kd.ckd_loss(student, teacher, self.temperature, self.gather,
+                             self.loss_weight)
 
     def extra_repr(self) -> str:
         return (f'temperature={self.temperature}, loss_weight='

@@ -94,9 +94,9 @@ class DKDLoss(BaseDistillLoss):
         student, teacher, labels = self.check_inputs(student_logits,
                                                      teacher_logits, labels)
         factor = linear_warmup_factor(self.warmup_epochs)
-        return (self.loss_weight * factor) * F_kd.dkd_loss(
-            student, teacher, labels, self.temperature, self.alpha,
-            self.beta, self.standardize)
+        return F_kd.dkd_loss(student, teacher, labels, self.temperature,
+                             self.alpha, self.beta, self.standardize,
+                             self.loss_weight * factor)
 
     def extra_repr(self) -> str:
         return (f'temperature={self.temperature}, alpha={self.alpha}, '

@@ -18,8 +18,10 @@ Conventions:
   bfloat16 inputs to float32, so reductions and matmuls are float32 even
   under AMP. float64 inputs stay float64 (for ``gradcheck``).
 """
+import contextlib
 import functools
 import math
+import threading
 from typing import Callable, List, NamedTuple, Optional, Sequence, Tuple
 
 import torch
@@ -42,27 +44,58 @@ def _upcast(value):
     return value
 
 
-def _device_type(values) -> str:
+def _low_precision_device(values) -> Optional[str]:
+    """Device type of the first 16-bit float tensor in ``values`` (also
+    inside lists/tuples), or None."""
     for value in values:
-        if isinstance(value, Tensor):
-            return value.device.type
-        if isinstance(value, (list, tuple)) and value \
-                and isinstance(value[0], Tensor):
-            return value[0].device.type
-    return 'cpu'
+        items = value if isinstance(value, (list, tuple)) else (value, )
+        for item in items:
+            if isinstance(item, Tensor) and item.dtype in LOW_PRECISION_DTYPES:
+                return item.device.type
+    return None
+
+
+def _autocast_devices() -> List[str]:
+    return [
+        device_type for device_type in ('cpu', 'cuda')
+        if torch.is_autocast_enabled(device_type)
+    ]
+
+
+_guard_state = threading.local()
 
 
 def float32_reductions(fn: Callable) -> Callable:
     """Decorator: run ``fn`` without autocast, with 16-bit float tensors
-    (also inside list/tuple arguments) upcast to float32."""
+    (also inside list/tuple arguments) upcast to float32.
+
+    Only the outermost decorated call checks and switches anything; calls
+    made from inside it (public functions using each other) run directly,
+    so the guard costs about a microsecond per loss evaluation.
+    """
 
     @functools.wraps(fn)
     def wrapper(*args, **kwargs):
-        args = tuple(_upcast(arg) for arg in args)
-        kwargs = {key: _upcast(value) for key, value in kwargs.items()}
-        device_type = _device_type(list(args) + list(kwargs.values()))
-        with torch.autocast(device_type=device_type, enabled=False):
+        if getattr(_guard_state, 'active', False):
             return fn(*args, **kwargs)
+        values = args + tuple(kwargs.values())
+        autocast_devices = _autocast_devices()
+        low_device = _low_precision_device(values)
+        _guard_state.active = True
+        try:
+            if low_device is not None:
+                args = tuple(_upcast(arg) for arg in args)
+                kwargs = {key: _upcast(val) for key, val in kwargs.items()}
+            if not autocast_devices:
+                return fn(*args, **kwargs)
+            with contextlib.ExitStack() as stack:
+                for device_type in autocast_devices:
+                    stack.enter_context(
+                        torch.autocast(device_type=device_type,
+                                       enabled=False))
+                return fn(*args, **kwargs)
+        finally:
+            _guard_state.active = False
 
     return wrapper
 
@@ -70,20 +103,68 @@ def float32_reductions(fn: Callable) -> Callable:
 # ---------------------------------------------------------------------------
 # Shared primitives
 # ---------------------------------------------------------------------------
-def _scaled_logits(logits: Tensor, temperature: float, standardize: bool,
-                   eps: float = LS_EPS) -> Tensor:
-    """``z / T``, or ``Z(z) / T`` with the two scalings folded into one.
+class _StandardizeAndScale(torch.autograd.Function):
+    """Fused ``Z(z) / T`` (or the uncentered ``z / (T (sigma + eps))``) with
+    a hand-written backward: one autograd node instead of about eight.
 
-    The mean and the unbiased variance come from one fused reduction
-    (``var_mean``). The variance is clamped at the smallest normal number
-    before the square root so that constant logits (sigma = 0) give a finite
-    gradient; this changes sigma by at most ~1e-19 (float32), far below eps.
+    With ``k = 1 / (T (sigma + eps))``, ``sigma`` the unbiased std,
+    ``z' = z - mean(z)`` and the incoming gradient ``g``::
+
+        d sigma / d z_j = z'_j / ((C - 1) sigma),   d k / d sigma = -T k^2
+        centered   (y = z' k):  dL/dz = k (g - mean(g)) + a z'
+        uncentered (y = z k):   dL/dz = k g + a z'
+        a = -T k^2 <g, y / k> / ((C - 1) sigma)
+
+    For constant rows (sigma = 0) sigma has no derivative; that term is set
+    to 0, so the gradient stays finite. Checked with gradcheck in the tests.
     """
-    if not standardize:
-        return logits / temperature
-    var, mean = torch.var_mean(logits, dim=1, keepdim=True, correction=1)
-    sigma = var.clamp_min(torch.finfo(var.dtype).tiny).sqrt()
-    return (logits - mean) * (1.0 / (temperature * (sigma + eps)))
+
+    @staticmethod
+    def forward(ctx, logits: Tensor, temperature: float, eps: float,
+                center: bool) -> Tensor:
+        var, mean = torch.var_mean(logits, dim=1, keepdim=True, correction=1)
+        sigma = var.sqrt()
+        scale = 1.0 / (temperature * (sigma + eps))
+        centered = logits - mean
+        ctx.save_for_backward(logits, centered, sigma, scale)
+        ctx.temperature, ctx.center = temperature, center
+        return (centered if center else logits) * scale
+
+    @staticmethod
+    @torch.autograd.function.once_differentiable
+    def backward(ctx, grad: Tensor):
+        logits, centered, sigma, scale = ctx.saved_tensors
+        if ctx.center:
+            direct = scale * (grad - grad.mean(dim=1, keepdim=True))
+            dot = (grad * centered).sum(dim=1, keepdim=True)
+        else:
+            direct = scale * grad
+            dot = (grad * logits).sum(dim=1, keepdim=True)
+        dof = logits.shape[1] - 1
+        safe_sigma = sigma.clamp_min(torch.finfo(sigma.dtype).tiny)
+        coefficient = torch.where(
+            sigma > 0,
+            -ctx.temperature * scale.square() * dot / (dof * safe_sigma),
+            torch.zeros_like(sigma))
+        return direct + coefficient * centered, None, None, None
+
+
+def _scaled_logits(logits: Tensor,
+                   temperature: float,
+                   standardize: bool,
+                   eps: float = LS_EPS,
+                   center: bool = False) -> Tensor:
+    """``z / T``, or the logit standardization ``Z(z) / T`` (METHODS §7.1)
+    with both scalings folded into one factor.
+
+    ``center=False`` (used by the losses) skips subtracting the mean:
+    everything downstream is a (masked) softmax, which is invariant to a
+    per-row shift, so ``z / (T (sigma + eps))`` gives exactly the same
+    probabilities and gradients as ``Z(z) / T`` with one pass less.
+    """
+    if standardize:
+        return _StandardizeAndScale.apply(logits, temperature, eps, center)
+    return logits if temperature == 1 else logits / temperature
 
 
 def _log_softmax(logits: Tensor, temperature: float,
@@ -91,17 +172,34 @@ def _log_softmax(logits: Tensor, temperature: float,
     return F.log_softmax(_scaled_logits(logits, temperature, standardize), 1)
 
 
-def _kl_rows(teacher_log_probs: Tensor,
-             student_log_probs: Tensor,
-             teacher_probs: Optional[Tensor] = None) -> Tensor:
-    """``KL(p || q)`` per row from log-probabilities; ``[B]``.
+def _kl_terms(teacher_log_probs: Tensor,
+              student_log_probs: Tensor,
+              teacher_probs: Optional[Tensor] = None) -> Tensor:
+    """Pointwise ``p_c (log p_c - log q_c)``, ``[B, C]``; summed over the
+    classes it is ``KL(p || q)`` per row.
 
     ``teacher_probs`` (= ``exp(teacher_log_probs)``) may be passed in when
     the same teacher distribution enters several KL terms.
     """
     if teacher_probs is None:
         teacher_probs = teacher_log_probs.exp()
-    return (teacher_probs * (teacher_log_probs - student_log_probs)).sum(1)
+    return teacher_probs * (teacher_log_probs - student_log_probs)
+
+
+def _kl_rows(teacher_log_probs: Tensor,
+             student_log_probs: Tensor,
+             teacher_probs: Optional[Tensor] = None) -> Tensor:
+    """``KL(p || q)`` per row from log-probabilities; ``[B]``."""
+    return _kl_terms(teacher_log_probs, student_log_probs,
+                     teacher_probs).sum(1)
+
+
+def _kl_rows_last(teacher_log_probs: Tensor,
+                  student_log_probs: Tensor,
+                  teacher_probs: Optional[Tensor] = None) -> Tensor:
+    """``KL(p || q)`` over the last dimension; ``[..., B]``."""
+    return _kl_terms(teacher_log_probs, student_log_probs,
+                     teacher_probs).sum(-1)
 
 
 def _max_probability(logits: Tensor) -> Tensor:
@@ -127,7 +225,7 @@ def logit_standardize(logits: Tensor, eps: float = LS_EPS) -> Tensor:
     Returns:
         Tensor: ``[B, C]`` standardized logits.
     """
-    return _scaled_logits(logits, 1.0, True, eps)
+    return _scaled_logits(logits, 1.0, True, eps, center=True)
 
 
 @float32_reductions
@@ -147,25 +245,27 @@ def kl_per_sample(student_logits: Tensor,
     Returns:
         Tensor: ``[B]`` KL divergences, without the ``T**2`` factor.
     """
-    student_log_probs = _log_softmax(student_logits, temperature, standardize)
-    teacher_log_probs = _log_softmax(teacher_logits.detach(), temperature,
-                                     standardize)
-    return _kl_rows(teacher_log_probs, student_log_probs)
+    student = _log_softmax(student_logits, temperature, standardize)
+    teacher = _log_softmax(teacher_logits.detach(), temperature, standardize)
+    return _kl_rows(teacher, student)
 
 
 @float32_reductions
 def kd_loss(student_logits: Tensor,
             teacher_logits: Tensor,
             temperature: float,
-            standardize: bool = False) -> Tensor:
-    """Hinton KD term ``T**2 * mean_i KL(p^T(t_i) || p^T(s_i))`` (METHODS §5).
+            standardize: bool = False,
+            loss_weight: float = 1.0) -> Tensor:
+    """Hinton KD term ``w T**2 mean_i KL(p^T(t_i) || p^T(s_i))`` (METHODS §5).
 
     With ``standardize=True`` this is KD+LS: ``T`` is the base temperature
-    and the factor stays ``T**2`` (METHODS §7.2).
+    and the factor stays ``T**2`` (METHODS §7.2). The batch mean, ``T**2``
+    and ``loss_weight`` are one final multiplication.
     """
-    kl = kl_per_sample(student_logits, teacher_logits, temperature,
-                       standardize)
-    return temperature**2 * kl.mean()
+    student = _log_softmax(student_logits, temperature, standardize)
+    teacher = _log_softmax(teacher_logits.detach(), temperature, standardize)
+    scale = loss_weight * temperature**2 / student_logits.shape[0]
+    return _kl_terms(teacher, student).sum() * scale
 
 
 # ---------------------------------------------------------------------------
@@ -189,22 +289,57 @@ class DecoupledKL(NamedTuple):
     teacher_log_target: Tensor
 
 
-def _target_split(log_probs: Tensor, target_mask: Tensor,
-                  labels: Tensor) -> Tuple[Tensor, Tensor, Tensor]:
-    """From one log-softmax: ``log p_y``, ``log (1 - p_y)`` and the
-    non-target log-distribution ``log p_hat`` (0 in the target column).
+def _decoupled_log_probs(scaled_logits: Tensor,
+                         target_mask: Tensor,
+                         labels: Tensor) -> Tensor:
+    """``[B, C + 2]`` log-probabilities ``[log p_y, log(1 - p_y),
+    log p_hat_0 .. log p_hat_{C-1}]`` from one masked log-softmax.
 
-    ``log(1 - p_y)`` is a log-sum-exp over the non-target log-probabilities
-    (the sum of the non-target masses, as DKD does, never ``1 - p_y``), so it
-    neither cancels when ``p_y`` is close to 1 nor becomes ``-inf`` when a
-    mass underflows.
+    With ``x = z / T``, the non-target distribution ``p_hat`` is the softmax
+    of ``x`` with the target entry at ``-inf`` (exact, unlike the official
+    -1000 offset, which fails for logit gaps above 1000); its target column
+    is set to 0 here (it is multiplied by a zero probability). The binary
+    masses follow from the log-odds ``d = logsumexp_{k != y} x_k - x_y``:
+    ``log p_y = logsigmoid(-d)`` and ``log(1 - p_y) = logsigmoid(d)``. They
+    neither cancel when ``p_y`` is close to 1 nor become ``-inf`` when a mass
+    underflows (the official code takes ``log`` of summed probabilities
+    without epsilon). ``logsumexp_{k != y} x_k`` is read off the log-softmax
+    at the largest non-target logit ``c*`` as ``x_c* - log p_hat_c*``; that
+    log-probability lies in ``[-log(C - 1), 0]``, so nothing cancels, and
+    the gradient is ``p_hat`` whichever column ``c*`` is.
     """
-    log_target = log_probs.gather(1, labels[:, None]).squeeze(1)
-    log_non_target = torch.logsumexp(
-        log_probs.masked_fill(target_mask, float('-inf')), dim=1)
-    log_hat = (log_probs - log_non_target[:, None]).masked_fill(
-        target_mask, 0.0)
-    return log_target, log_non_target, log_hat
+    masked = scaled_logits.masked_fill(target_mask, float('-inf'))
+    log_hat = F.log_softmax(masked, dim=1)
+    top = masked.argmax(dim=1, keepdim=True)
+    # One gather for x_c* and x_y (c* != y, so x_c* is not masked).
+    top_and_target = scaled_logits.gather(
+        1, torch.cat([top, labels[:, None]], dim=1))
+    log_odds = (top_and_target[:, :1] - top_and_target[:, 1:] -
+                log_hat.gather(1, top))
+    signs = log_odds.new_tensor([-1.0, 1.0])
+    return torch.cat([
+        F.logsigmoid(log_odds * signs),
+        log_hat.masked_fill(target_mask, 0.0)
+    ], dim=1)
+
+
+def _decoupled_terms(student_logits: Tensor, teacher_logits: Tensor,
+                     labels: Tensor, temperature: float,
+                     standardize: bool) -> Tuple[Tensor, Tensor, Tensor]:
+    """Pointwise KL terms of TCKD (columns 0-1) and NCKD (columns 2..),
+    ``[B, C + 2]``, plus the student's and teacher's ``log p_y``."""
+    target_mask = torch.zeros_like(student_logits, dtype=torch.bool)
+    target_mask.scatter_(1, labels[:, None], True)
+    student = _decoupled_log_probs(
+        _scaled_logits(student_logits, temperature, standardize),
+        target_mask, labels)
+    teacher = _decoupled_log_probs(
+        _scaled_logits(teacher_logits.detach(), temperature, standardize),
+        target_mask, labels)
+    teacher_probs = teacher.exp()
+    teacher_probs[:, 2:].masked_fill_(target_mask, 0.0)
+    terms = teacher_probs * (teacher - student)
+    return terms, student[:, 0], teacher[:, 0]
 
 
 @float32_reductions
@@ -215,15 +350,10 @@ def decoupled_kl_per_sample(student_logits: Tensor,
                             standardize: bool = False) -> DecoupledKL:
     """DKD's TCKD and NCKD per sample (Zhao et al., CVPR'22; METHODS §6).
 
-    One log-softmax per model serves both terms:
-    ``log b = [log p_y, logsumexp_{c != y} log p_c]`` and
-    ``log p_hat_c = log p_c - log(1 - p_y)`` for ``c != y``. This is the
-    exact non-target softmax (the official code approximates it by
-    subtracting 1000 from the target logit, which fails for logit gaps above
-    1000) and the binary masses are never passed through ``log`` (the
-    official code's ``log`` without epsilon gives ``inf`` when the student's
-    target probability underflows; here the value is finite and equal to
-    the official one wherever that is finite).
+    One (masked) log-softmax per model serves both terms (see
+    :func:`_decoupled_log_probs`); the value equals the official one
+    wherever that is finite, and stays finite where the official one is
+    ``inf``.
 
     Identity (tested): ``KL(p^T(t) || p^T(s)) = TCKD + (1 - p^T(t)_y) NCKD``.
 
@@ -238,19 +368,10 @@ def decoupled_kl_per_sample(student_logits: Tensor,
         DecoupledKL: per-sample TCKD, NCKD (without ``T**2``) and the
         target log-probabilities of both models.
     """
-    target_mask = torch.zeros_like(student_logits, dtype=torch.bool)
-    target_mask.scatter_(1, labels[:, None], True)
-    s_log_target, s_log_non_target, s_log_hat = _target_split(
-        _log_softmax(student_logits, temperature, standardize), target_mask,
-        labels)
-    t_log_target, t_log_non_target, t_log_hat = _target_split(
-        _log_softmax(teacher_logits.detach(), temperature, standardize),
-        target_mask, labels)
-    tckd = (t_log_target.exp() * (t_log_target - s_log_target) +
-            t_log_non_target.exp() * (t_log_non_target - s_log_non_target))
-    teacher_hat = t_log_hat.exp().masked_fill(target_mask, 0.0)
-    nckd = (teacher_hat * (t_log_hat - s_log_hat)).sum(1)
-    return DecoupledKL(tckd, nckd, s_log_target, t_log_target)
+    terms, student_log_target, teacher_log_target = _decoupled_terms(
+        student_logits, teacher_logits, labels, temperature, standardize)
+    return DecoupledKL(terms[:, :2].sum(1), terms[:, 2:].sum(1),
+                       student_log_target, teacher_log_target)
 
 
 @float32_reductions
@@ -260,15 +381,20 @@ def dkd_loss(student_logits: Tensor,
              temperature: float,
              alpha: float,
              beta: float,
-             standardize: bool = False) -> Tensor:
-    """``T**2 * mean_i (alpha TCKD_i + beta NCKD_i)``, batchmean always.
+             standardize: bool = False,
+             loss_weight: float = 1.0) -> Tensor:
+    """``w T**2 mean_i (alpha TCKD_i + beta NCKD_i)``, batchmean always.
 
-    The warm-up factor and the outer weight are applied by
-    :class:`DKDLoss`.
+    :class:`DKDLoss` passes its outer weight times the warm-up factor as
+    ``loss_weight``. The two terms are weighted column-wise on one
+    ``[B, C + 2]`` tensor and reduced once.
     """
-    parts = decoupled_kl_per_sample(student_logits, teacher_logits, labels,
-                                    temperature, standardize)
-    return temperature**2 * (alpha * parts.tckd + beta * parts.nckd).mean()
+    terms, _, _ = _decoupled_terms(student_logits, teacher_logits, labels,
+                                   temperature, standardize)
+    weights = terms.new_full((terms.shape[1], ), beta)
+    weights[:2] = alpha
+    scale = loss_weight * temperature**2 / student_logits.shape[0]
+    return (terms * weights).sum() * scale
 
 
 # ---------------------------------------------------------------------------
@@ -296,18 +422,23 @@ def aekt_loss(serialized_logits: Tensor,
               alpha: float,
               beta: float,
               max_ratio: float,
-              eps: float = 1e-8) -> Tensor:
-    """AEKT (mmlogitkd interpretation, METHODS §11.2), without warm-up.
+              eps: float = 1e-8,
+              loss_weight: float = 1.0) -> Tensor:
+    """AEKT (mmlogitkd interpretation, METHODS §11.2).
 
-    ``T**2 mean_i (alpha r_i TCKD_i + beta NCKD_i)`` on the serialized
+    ``w T**2 mean_i (alpha r_i TCKD_i + beta NCKD_i)`` on the serialized
     student logits ``u = g(s)``, where ``r_i`` is :func:`aekt_ratio`.
+    :class:`AEKTLoss` passes its outer weight times the warm-up factor as
+    ``loss_weight``.
     """
-    parts = decoupled_kl_per_sample(serialized_logits, teacher_logits, labels,
-                                    temperature)
-    ratio = aekt_ratio(parts.student_log_target, parts.teacher_log_target,
-                       max_ratio, eps)
-    return temperature**2 * (alpha * ratio * parts.tckd +
-                             beta * parts.nckd).mean()
+    terms, student_log_target, teacher_log_target = _decoupled_terms(
+        serialized_logits, teacher_logits, labels, temperature, False)
+    ratio = aekt_ratio(student_log_target, teacher_log_target, max_ratio,
+                       eps)
+    weights = terms.new_full(terms.shape, beta)
+    weights[:, :2] = alpha * ratio[:, None]
+    scale = loss_weight * temperature**2 / serialized_logits.shape[0]
+    return (terms * weights).sum() * scale
 
 
 # ---------------------------------------------------------------------------
@@ -357,9 +488,9 @@ def crld_loss(student_views: Sequence[Tensor],
               _kl_rows(t_strong, s_strong, p_strong))
     cross = (_kl_rows(t_weak, s_strong, p_weak) +
              _kl_rows(t_strong, s_weak, p_strong))
-    return temperature**2 * (
-        within_view_weight * (weak_mask * within).mean() +
-        cross_view_weight * (strong_mask * cross).mean())
+    scale = temperature**2 / student_weak.shape[0]
+    return ((weak_mask * within).sum() * (within_view_weight * scale) +
+            (strong_mask * cross).sum() * (cross_view_weight * scale))
 
 
 # ---------------------------------------------------------------------------
@@ -391,7 +522,13 @@ def mlkd_masks(teacher_weak: Tensor) -> MLKDMasks:
 
 
 def _frobenius_inner(a: Tensor, b: Tensor) -> Tensor:
-    return (a * b).sum()
+    """``<a, b>_F`` over the last two dimensions."""
+    return (a * b).sum(dim=(-2, -1))
+
+
+def _gram(a: Tensor, b: Tensor) -> Tensor:
+    """``a b^T`` over the last two dimensions."""
+    return a @ b.transpose(-2, -1)
 
 
 @float32_reductions
@@ -418,36 +555,48 @@ def correlation_distances(
     ``CC = sum_ab n_b dG_ab^2 / C``.
 
     Args:
-        student_probs (Tensor): ``[B, C]`` probabilities ``P_s``.
-        teacher_probs (Tensor): ``[B, C]`` probabilities ``P_t`` (detached).
+        student_probs (Tensor): ``[..., B, C]`` probabilities ``P_s``;
+            leading dimensions (e.g. temperatures) are batched.
+        teacher_probs (Tensor): ``[..., B, C]`` probabilities ``P_t``
+            (detached).
         sample_weights (Tensor, optional): ``[B]`` non-negative weights.
         class_weights (Tensor, optional): ``[C]`` non-negative weights.
 
     Returns:
-        tuple[Tensor, Tensor]: scalars ``(CC, BC)``.
+        tuple[Tensor, Tensor]: ``(CC, BC)`` of shape ``[...]``.
     """
-    batch, num_classes = student_probs.shape
+    batch, num_classes = student_probs.shape[-2:]
     teacher_probs = teacher_probs.detach()
-    gram_tt = teacher_probs @ teacher_probs.T
-    gram_ss = student_probs @ student_probs.T
+    gram_tt = _gram(teacher_probs, teacher_probs)
+    gram_ss = _gram(student_probs, student_probs)
     gram_diff_sq = (gram_tt - gram_ss).square()
-    if sample_weights is None:
-        bc = gram_diff_sq.sum() / batch
-    else:
-        bc = (gram_diff_sq * sample_weights[None, :]).sum() / batch
+    if sample_weights is not None:
+        gram_diff_sq = gram_diff_sq * sample_weights
+    bc = gram_diff_sq.sum(dim=(-2, -1)) / batch
     if class_weights is None:
-        gram_ts = teacher_probs @ student_probs.T
+        gram_ts = _gram(teacher_probs, student_probs)
         cc = (_frobenius_inner(gram_tt, gram_tt) -
               2 * _frobenius_inner(gram_ts, gram_ts) +
               _frobenius_inner(gram_ss, gram_ss))
     else:
-        root = class_weights.sqrt()[None, :]
+        root = class_weights.sqrt()
         teacher_w, student_w = teacher_probs * root, student_probs * root
-        cc = (_frobenius_inner(gram_tt, teacher_w @ teacher_w.T) -
-              2 * _frobenius_inner(teacher_probs @ student_probs.T,
-                                   teacher_w @ student_w.T) +
-              _frobenius_inner(gram_ss, student_w @ student_w.T))
+        cc = (_frobenius_inner(gram_tt, _gram(teacher_w, teacher_w)) -
+              2 * _frobenius_inner(_gram(teacher_probs, student_probs),
+                                   _gram(teacher_w, student_w)) +
+              _frobenius_inner(gram_ss, _gram(student_w, student_w)))
     return cc / num_classes, bc
+
+
+def _multi_temperature_log_softmax(
+        student: Tensor, teacher: Tensor, temperatures: Tensor,
+        standardize: bool) -> Tuple[Tensor, Tensor]:
+    """``log_softmax`` of a student/teacher pair at K temperatures at once
+    (``temperatures`` has shape ``[K, 1, 1]``); returns ``[K, B, C]``
+    student and teacher log-probabilities."""
+    return tuple(
+        F.log_softmax(_scaled_logits(z, 1.0, standardize) / temperatures,
+                      dim=-1) for z in (student, teacher.detach()))
 
 
 @float32_reductions
@@ -455,8 +604,9 @@ def mlkd_loss(student_views: Sequence[Tensor],
               teacher_views: Sequence[Tensor],
               temperatures: Sequence[float],
               standardize: bool = False,
-              faithful: bool = True) -> Tensor:
-    """MLKD distillation terms without the outer weight (METHODS §8).
+              faithful: bool = True,
+              loss_weight: float = 1.0) -> Tensor:
+    """MLKD distillation terms times the outer weight w (METHODS §8).
 
     Faithful (``faithful=True``; Jin et al., CVPR'23, official code
     ``KD_ours.py``), with ``temperatures = [T0, 3, 5, 2, 6]``::
@@ -475,39 +625,47 @@ def mlkd_loss(student_views: Sequence[Tensor],
 
     With ``standardize=True`` logit standardization enters the KD terms
     only; CC and BC use raw logits (METHODS §7.2). CE is not included.
+
+    All temperatures are processed together as a leading dimension (one
+    log-softmax per view pair, batched Gram matrices).
     """
     student_weak, student_strong = student_views
     teacher_weak, teacher_strong = (view.detach() for view in teacher_views)
+    batch = student_weak.shape[0]
     masks = mlkd_masks(teacher_weak)
-    sample_frac, class_frac = masks.sample.mean(), masks.cls.mean()
-    num_repeat = 3 if faithful else len(temperatures)
-    loss = student_weak.new_zeros(())
-    for index, temperature in enumerate(temperatures):
-        s_raw = _log_softmax(student_weak, temperature)
-        t_raw = _log_softmax(teacher_weak, temperature)
-        p_teacher = t_raw.exp()
-        if standardize:
-            s_kd = _log_softmax(student_weak, temperature, True)
-            t_kd = _log_softmax(teacher_weak, temperature, True)
-            kl_weak = _kl_rows(t_kd, s_kd)
-        else:
-            kl_weak = _kl_rows(t_raw, s_raw, p_teacher)
-        scale = temperature**2
-        if faithful:
-            weight = sample_frac + (1.0 if index >= num_repeat else 0.0)
-            loss = loss + weight * scale * kl_weak.mean()
-            cc, bc = correlation_distances(s_raw.exp(), p_teacher)
-            loss = loss + class_frac * cc + sample_frac * bc
-        else:
-            loss = loss + scale * (masks.sample * kl_weak).mean()
-            cc, bc = correlation_distances(s_raw.exp(), p_teacher,
-                                           masks.sample, masks.cls)
-            loss = loss + cc + bc
-        if index < num_repeat:
-            kl_strong = kl_per_sample(student_strong, teacher_strong,
-                                      temperature, standardize)
-            loss = loss + scale * kl_strong.mean()
-    return loss
+    temps = torch.tensor(temperatures, dtype=student_weak.dtype,
+                         device=student_weak.device)
+    num_strong = 3 if faithful else len(temperatures)
+    # Weak view, raw logits: CC and BC (and KD without LS).
+    s_raw, t_raw = _multi_temperature_log_softmax(student_weak, teacher_weak,
+                                                  temps[:, None, None], False)
+    p_teacher = t_raw.exp()
+    if standardize:
+        s_kd, t_kd = _multi_temperature_log_softmax(
+            student_weak, teacher_weak, temps[:, None, None], True)
+        kl_weak = _kl_rows_last(t_kd, s_kd)
+    else:
+        kl_weak = _kl_rows_last(t_raw, s_raw, p_teacher)  # [K, B]
+    s_strong, t_strong = _multi_temperature_log_softmax(
+        student_strong, teacher_strong, temps[:num_strong, None, None],
+        standardize)
+    kl_strong = _kl_rows_last(t_strong, s_strong)  # [K_strong, B]
+    squared = temps.square()
+    if faithful:
+        sample_frac, class_frac = masks.sample.mean(), masks.cls.mean()
+        repeated = (torch.arange(len(temperatures), device=temps.device) >=
+                    num_strong).to(temps.dtype)
+        kd = ((kl_weak.sum(1) * (squared * (sample_frac + repeated))).sum() +
+              (kl_strong.sum(1) * squared[:num_strong]).sum()) / batch
+        cc, bc = correlation_distances(s_raw.exp(), p_teacher)
+        correlation = class_frac * cc.sum() + sample_frac * bc.sum()
+    else:
+        kd = (((kl_weak * masks.sample).sum(1) * squared).sum() +
+              (kl_strong.sum(1) * squared).sum()) / batch
+        cc, bc = correlation_distances(s_raw.exp(), p_teacher, masks.sample,
+                                       masks.cls)
+        correlation = cc.sum() + bc.sum()
+    return (kd + correlation) * loss_weight
 
 
 # ---------------------------------------------------------------------------
@@ -517,7 +675,8 @@ def mlkd_loss(student_views: Sequence[Tensor],
 def ckd_loss(student_logits: Tensor,
              teacher_logits: Tensor,
              temperature: float,
-             gather: bool = False) -> Tensor:
+             gather: bool = False,
+             loss_weight: float = 1.0) -> Tensor:
     """Sample-wise contrastive KD (Zhu et al., arXiv 2404.14109; METHODS §10).
 
     ``S_ij = t_i.s_j / (|t_i||s_j|)`` and
@@ -531,12 +690,13 @@ def ckd_loss(student_logits: Tensor,
     single-process loss on the concatenated batch.
     """
     student = F.normalize(student_logits, dim=1)
-    teacher = F.normalize(teacher_logits.detach(), dim=1)
+    # 1/tau is folded into the (gradient-free) teacher side.
+    teacher = F.normalize(teacher_logits.detach(), dim=1) / temperature
     if gather:
         student, teacher = gather_for_global_batch(student, teacher)
-    similarity = (teacher @ student.T) / temperature
-    targets = torch.arange(similarity.shape[0], device=similarity.device)
-    return F.cross_entropy(similarity, targets)
+    logits = teacher @ student.T
+    targets = torch.arange(logits.shape[0], device=logits.device)
+    return F.cross_entropy(logits, targets) * loss_weight
 
 
 __all__: List[str] = [

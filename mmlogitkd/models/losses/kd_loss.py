@@ -60,9 +60,8 @@ class KDLoss(BaseDistillLoss):
         """
         student, teacher, _ = self.check_inputs(student_logits,
                                                 teacher_logits, labels)
-        return self.loss_weight * F_kd.kd_loss(student, teacher,
-                                               self.temperature,
-                                               self.standardize)
+        return F_kd.kd_loss(student, teacher, self.temperature,
+                            self.standardize, self.loss_weight)
 
     def extra_repr(self) -> str:
         return (f'temperature={self.temperature}, loss_weight='

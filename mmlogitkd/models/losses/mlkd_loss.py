@@ -109,9 +109,9 @@ class MLKDLoss(BaseDistillLoss):
         """
         students, teachers, _ = self.check_inputs(student_logits,
                                                   teacher_logits, labels)
-        return self.loss_weight * F_kd.mlkd_loss(
-            students, teachers, self.temperatures, self.standardize,
-            self.faithful)
+        return F_kd.mlkd_loss(students, teachers, self.temperatures,
+                              self.standardize, self.faithful,
+                              self.loss_weight)
 
     def extra_repr(self) -> str:
         return (f'temperatures={self.temperatures}, loss_weight='

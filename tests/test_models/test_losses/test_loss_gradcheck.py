@@ -69,3 +69,26 @@ def test_gradcheck_through_task_serialization():
         return loss(student @ w.T + layer.fc.bias, teacher, LABELS)
 
     assert torch.autograd.gradcheck(run, (weight, ))
+
+
+@pytest.mark.parametrize('center', [True, False])
+def test_gradcheck_fused_standardization(center):
+    """The hand-written backward of the fused Z-score (+ 1/T) is exact."""
+    from mmlogitkd.models.losses.functional import _scaled_logits
+    logits = _logits(5).requires_grad_()
+    assert torch.autograd.gradcheck(
+        lambda z: _scaled_logits(z, 2.0, True, center=center), (logits, ))
+    from mmlogitkd.models.losses.functional import logit_standardize
+    assert torch.autograd.gradcheck(logit_standardize, (logits, ))
+
+
+def test_standardization_gradient_is_finite_for_constant_rows():
+    from mmlogitkd.models.losses.functional import logit_standardize
+    logits = torch.full((2, 5), 3.0, dtype=torch.float64, requires_grad=True)
+    weights = torch.arange(10, dtype=torch.float64).view(2, 5)
+    (logit_standardize(logits) * weights).sum().backward()
+    assert torch.isfinite(logits.grad).all()
+    # sigma has no derivative at 0: only the direct term k (g - mean g)
+    # with k = 1 / eps remains.
+    expected = (weights - weights.mean(1, keepdim=True)) / 1e-7
+    torch.testing.assert_close(logits.grad, expected)
