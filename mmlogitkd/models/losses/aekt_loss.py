@@ -37,9 +37,10 @@ class AEKTLoss(BaseDistillLoss):
     teacher/student target-probability ratio (students less confident than
     the teacher are pushed harder); the implicit term is DKD's NCKD. The
     warm-up is DKD's (1-indexed epoch from MMEngine's MessageHub,
-    :mod:`.warmup`). TCKD/NCKD come from the same log-space implementation as
-    :class:`DKDLoss` (finite when a target probability underflows); the
-    ratio is computed in log space and needs hard labels.
+    :mod:`.warmup`). TCKD/NCKD come from the same implementation as
+    :class:`DKDLoss` (evaluated as ``alpha r KL + (beta - alpha r b_1)
+    NCKD``, finite when a target probability underflows); the ratio is
+    computed in log space. Needs hard labels.
 
     Args:
         temperature (float): T (> 0). Provisional: DKD's per-pair value.

@@ -34,13 +34,17 @@ class DKDLoss(BaseDistillLoss):
     * **Warm-up** ``min(e / W, 1)`` with the 1-indexed epoch e read from
       MMEngine's MessageHub (:mod:`.warmup`), multiplying both terms;
       ``warmup_epochs=0`` disables it and outside a runner the factor is 1.
-    * **Robustness**: TCKD/NCKD are computed from one log-softmax per model
-      in log space (:func:`~.functional.decoupled_kl_per_sample`). The
-      official code takes ``log`` of the binary masses without epsilon (inf
-      when the student's target probability underflows) and approximates
-      the non-target softmax with a -1000 offset; here both are exact and
-      finite, and equal the official value wherever that is finite. No
-      clamp is needed, so none is offered.
+    * **Robustness and speed**: evaluated as
+      ``alpha KL + (beta - alpha b_1) NCKD`` (DKD's identity
+      ``KL = TCKD + b_1 NCKD``, ``b_1`` the teacher's non-target mass) from
+      one full and one non-target log-softmax per model
+      (:func:`~.functional.decoupled_kl_per_sample`). The official code
+      takes ``log`` of the binary masses without epsilon (``inf`` when the
+      student's target probability underflows) and approximates the
+      non-target softmax with a -1000 offset (wrong for logit gaps above
+      1000); here no probability goes through ``log`` and the non-target
+      softmax is exact, so the value is finite and equals the official one
+      wherever that is finite. No clamp is needed, so none is offered.
     * ``loss_weight`` multiplies ``alpha TCKD + beta NCKD``; DKD+LS's
       ``alpha' = alpha w``, ``beta' = beta w`` (METHODS §7.2) is expressed as
       ``loss_weight=w``.

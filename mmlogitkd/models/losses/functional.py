@@ -125,15 +125,15 @@ class _StandardizeAndScale(torch.autograd.Function):
         var, mean = torch.var_mean(logits, dim=1, keepdim=True, correction=1)
         sigma = var.sqrt()
         scale = 1.0 / (temperature * (sigma + eps))
-        centered = logits - mean
-        ctx.save_for_backward(logits, centered, sigma, scale)
+        ctx.save_for_backward(logits, mean, sigma, scale)
         ctx.temperature, ctx.center = temperature, center
-        return (centered if center else logits) * scale
+        return ((logits - mean) if center else logits) * scale
 
     @staticmethod
     @torch.autograd.function.once_differentiable
     def backward(ctx, grad: Tensor):
-        logits, centered, sigma, scale = ctx.saved_tensors
+        logits, mean, sigma, scale = ctx.saved_tensors
+        centered = logits - mean
         if ctx.center:
             direct = scale * (grad - grad.mean(dim=1, keepdim=True))
             dot = (grad * centered).sum(dim=1, keepdim=True)
@@ -189,15 +189,7 @@ def _kl_terms(teacher_log_probs: Tensor,
 def _kl_rows(teacher_log_probs: Tensor,
              student_log_probs: Tensor,
              teacher_probs: Optional[Tensor] = None) -> Tensor:
-    """``KL(p || q)`` per row from log-probabilities; ``[B]``."""
-    return _kl_terms(teacher_log_probs, student_log_probs,
-                     teacher_probs).sum(1)
-
-
-def _kl_rows_last(teacher_log_probs: Tensor,
-                  student_log_probs: Tensor,
-                  teacher_probs: Optional[Tensor] = None) -> Tensor:
-    """``KL(p || q)`` over the last dimension; ``[..., B]``."""
+    """``KL(p || q)`` per row (over the last dimension); ``[..., B]``."""
     return _kl_terms(teacher_log_probs, student_log_probs,
                      teacher_probs).sum(-1)
 
@@ -289,57 +281,54 @@ class DecoupledKL(NamedTuple):
     teacher_log_target: Tensor
 
 
-def _decoupled_log_probs(scaled_logits: Tensor,
-                         target_mask: Tensor,
-                         labels: Tensor) -> Tensor:
-    """``[B, C + 2]`` log-probabilities ``[log p_y, log(1 - p_y),
-    log p_hat_0 .. log p_hat_{C-1}]`` from one masked log-softmax.
+class _DecoupledPieces(NamedTuple):
+    """Per-sample pieces of DKD (see :func:`_decoupled_pieces`)."""
+    kl: Tensor
+    nckd: Tensor
+    teacher_non_target: Tensor
+    student_log_target: Tensor
+    teacher_log_target: Tensor
 
-    With ``x = z / T``, the non-target distribution ``p_hat`` is the softmax
-    of ``x`` with the target entry at ``-inf`` (exact, unlike the official
-    -1000 offset, which fails for logit gaps above 1000); its target column
-    is set to 0 here (it is multiplied by a zero probability). The binary
-    masses follow from the log-odds ``d = logsumexp_{k != y} x_k - x_y``:
-    ``log p_y = logsigmoid(-d)`` and ``log(1 - p_y) = logsigmoid(d)``. They
-    neither cancel when ``p_y`` is close to 1 nor become ``-inf`` when a mass
-    underflows (the official code takes ``log`` of summed probabilities
-    without epsilon). ``logsumexp_{k != y} x_k`` is read off the log-softmax
-    at the largest non-target logit ``c*`` as ``x_c* - log p_hat_c*``; that
-    log-probability lies in ``[-log(C - 1), 0]``, so nothing cancels, and
-    the gradient is ``p_hat`` whichever column ``c*`` is.
+
+def _decoupled_pieces(student_logits: Tensor, teacher_logits: Tensor,
+                      labels: Tensor, temperature: float,
+                      standardize: bool) -> _DecoupledPieces:
+    """Full KL, NCKD and the teacher's non-target mass ``b_1`` per sample.
+
+    DKD's identity ``KL(p || q) = TCKD + b_1 NCKD`` (Zhao et al., Eq. 1-3)
+    gives ``alpha TCKD + beta NCKD = alpha KL + (beta - alpha b_1) NCKD``:
+    both KLs in direct-difference form from one full and one non-target
+    log-softmax per model (the non-target normaliser is the one extra
+    reduction the decomposition needs; the official code uses two softmaxes
+    and two log-softmaxes per model), and ``b_1`` enters only as a
+    coefficient, never inside a ``log``. The non-target log-softmax puts the target logit at
+    ``-inf`` (exact; the official -1000 offset fails for logit gaps above
+    1000); its target column is then set to 0, where the teacher weight is
+    0. Nothing here becomes ``inf`` when a probability underflows (the
+    official code takes ``log`` of the binary masses without epsilon).
     """
-    masked = scaled_logits.masked_fill(target_mask, float('-inf'))
-    log_hat = F.log_softmax(masked, dim=1)
-    top = masked.argmax(dim=1, keepdim=True)
-    # One gather for x_c* and x_y (c* != y, so x_c* is not masked).
-    top_and_target = scaled_logits.gather(
-        1, torch.cat([top, labels[:, None]], dim=1))
-    log_odds = (top_and_target[:, :1] - top_and_target[:, 1:] -
-                log_hat.gather(1, top))
-    signs = log_odds.new_tensor([-1.0, 1.0])
-    return torch.cat([
-        F.logsigmoid(log_odds * signs),
-        log_hat.masked_fill(target_mask, 0.0)
-    ], dim=1)
-
-
-def _decoupled_terms(student_logits: Tensor, teacher_logits: Tensor,
-                     labels: Tensor, temperature: float,
-                     standardize: bool) -> Tuple[Tensor, Tensor, Tensor]:
-    """Pointwise KL terms of TCKD (columns 0-1) and NCKD (columns 2..),
-    ``[B, C + 2]``, plus the student's and teacher's ``log p_y``."""
     target_mask = torch.zeros_like(student_logits, dtype=torch.bool)
     target_mask.scatter_(1, labels[:, None], True)
-    student = _decoupled_log_probs(
-        _scaled_logits(student_logits, temperature, standardize),
-        target_mask, labels)
-    teacher = _decoupled_log_probs(
-        _scaled_logits(teacher_logits.detach(), temperature, standardize),
-        target_mask, labels)
-    teacher_probs = teacher.exp()
-    teacher_probs[:, 2:].masked_fill_(target_mask, 0.0)
-    terms = teacher_probs * (teacher - student)
-    return terms, student[:, 0], teacher[:, 0]
+    student = _scaled_logits(student_logits, temperature, standardize)
+    teacher = _scaled_logits(teacher_logits.detach(), temperature,
+                             standardize)
+    student_log_probs = F.log_softmax(student, dim=1)
+    student_log_hat = F.log_softmax(
+        student.masked_fill(target_mask, float('-inf')), dim=1)
+    teacher_log_probs = F.log_softmax(teacher, dim=1)
+    teacher_log_hat = F.log_softmax(
+        teacher.masked_fill(target_mask, float('-inf')), dim=1)
+    teacher_probs = teacher_log_probs.exp()
+    teacher_hat = teacher_log_hat.exp()  # exactly 0 at the target
+    kl = _kl_rows(teacher_log_probs, student_log_probs, teacher_probs)
+    nckd = _kl_rows(teacher_log_hat.masked_fill(target_mask, 0.0),
+                    student_log_hat.masked_fill(target_mask, 0.0),
+                    teacher_hat)
+    non_target = teacher_probs.masked_fill(target_mask, 0.0).sum(1)
+    return _DecoupledPieces(
+        kl, nckd, non_target,
+        student_log_probs.gather(1, labels[:, None]).squeeze(1),
+        teacher_log_probs.gather(1, labels[:, None]).squeeze(1))
 
 
 @float32_reductions
@@ -350,12 +339,10 @@ def decoupled_kl_per_sample(student_logits: Tensor,
                             standardize: bool = False) -> DecoupledKL:
     """DKD's TCKD and NCKD per sample (Zhao et al., CVPR'22; METHODS §6).
 
-    One (masked) log-softmax per model serves both terms (see
-    :func:`_decoupled_log_probs`); the value equals the official one
-    wherever that is finite, and stays finite where the official one is
-    ``inf``.
-
-    Identity (tested): ``KL(p^T(t) || p^T(s)) = TCKD + (1 - p^T(t)_y) NCKD``.
+    ``TCKD = KL - b_1 NCKD`` with the pieces of :func:`_decoupled_pieces`:
+    the value equals the official one wherever that is finite and stays
+    finite where the official one is ``inf`` (a student target probability
+    that underflows).
 
     Args:
         student_logits (Tensor): ``[B, C]``.
@@ -368,10 +355,11 @@ def decoupled_kl_per_sample(student_logits: Tensor,
         DecoupledKL: per-sample TCKD, NCKD (without ``T**2``) and the
         target log-probabilities of both models.
     """
-    terms, student_log_target, teacher_log_target = _decoupled_terms(
-        student_logits, teacher_logits, labels, temperature, standardize)
-    return DecoupledKL(terms[:, :2].sum(1), terms[:, 2:].sum(1),
-                       student_log_target, teacher_log_target)
+    pieces = _decoupled_pieces(student_logits, teacher_logits, labels,
+                               temperature, standardize)
+    tckd = pieces.kl - pieces.teacher_non_target * pieces.nckd
+    return DecoupledKL(tckd, pieces.nckd, pieces.student_log_target,
+                       pieces.teacher_log_target)
 
 
 @float32_reductions
@@ -383,18 +371,17 @@ def dkd_loss(student_logits: Tensor,
              beta: float,
              standardize: bool = False,
              loss_weight: float = 1.0) -> Tensor:
-    """``w T**2 mean_i (alpha TCKD_i + beta NCKD_i)``, batchmean always.
+    """``w T**2 mean_i (alpha TCKD_i + beta NCKD_i)``, batchmean always,
+    evaluated as ``alpha KL_i + (beta - alpha b_1,i) NCKD_i``.
 
     :class:`DKDLoss` passes its outer weight times the warm-up factor as
-    ``loss_weight``. The two terms are weighted column-wise on one
-    ``[B, C + 2]`` tensor and reduced once.
+    ``loss_weight``.
     """
-    terms, _, _ = _decoupled_terms(student_logits, teacher_logits, labels,
-                                   temperature, standardize)
-    weights = terms.new_full((terms.shape[1], ), beta)
-    weights[:2] = alpha
+    pieces = _decoupled_pieces(student_logits, teacher_logits, labels,
+                               temperature, standardize)
+    nckd_weight = beta - alpha * pieces.teacher_non_target
     scale = loss_weight * temperature**2 / student_logits.shape[0]
-    return (terms * weights).sum() * scale
+    return (alpha * pieces.kl + nckd_weight * pieces.nckd).sum() * scale
 
 
 # ---------------------------------------------------------------------------
@@ -431,14 +418,14 @@ def aekt_loss(serialized_logits: Tensor,
     :class:`AEKTLoss` passes its outer weight times the warm-up factor as
     ``loss_weight``.
     """
-    terms, student_log_target, teacher_log_target = _decoupled_terms(
-        serialized_logits, teacher_logits, labels, temperature, False)
-    ratio = aekt_ratio(student_log_target, teacher_log_target, max_ratio,
-                       eps)
-    weights = terms.new_full(terms.shape, beta)
-    weights[:, :2] = alpha * ratio[:, None]
+    pieces = _decoupled_pieces(serialized_logits, teacher_logits, labels,
+                               temperature, False)
+    ratio = aekt_ratio(pieces.student_log_target, pieces.teacher_log_target,
+                       max_ratio, eps)
+    tckd_weight = alpha * ratio
+    nckd_weight = beta - tckd_weight * pieces.teacher_non_target
     scale = loss_weight * temperature**2 / serialized_logits.shape[0]
-    return (terms * weights).sum() * scale
+    return (tckd_weight * pieces.kl + nckd_weight * pieces.nckd).sum() * scale
 
 
 # ---------------------------------------------------------------------------
@@ -643,13 +630,13 @@ def mlkd_loss(student_views: Sequence[Tensor],
     if standardize:
         s_kd, t_kd = _multi_temperature_log_softmax(
             student_weak, teacher_weak, temps[:, None, None], True)
-        kl_weak = _kl_rows_last(t_kd, s_kd)
+        kl_weak = _kl_rows(t_kd, s_kd)
     else:
-        kl_weak = _kl_rows_last(t_raw, s_raw, p_teacher)  # [K, B]
+        kl_weak = _kl_rows(t_raw, s_raw, p_teacher)  # [K, B]
     s_strong, t_strong = _multi_temperature_log_softmax(
         student_strong, teacher_strong, temps[:num_strong, None, None],
         standardize)
-    kl_strong = _kl_rows_last(t_strong, s_strong)  # [K_strong, B]
+    kl_strong = _kl_rows(t_strong, s_strong)  # [K_strong, B]
     squared = temps.square()
     if faithful:
         sample_frac, class_frac = masks.sample.mean(), masks.cls.mean()
@@ -690,13 +677,15 @@ def ckd_loss(student_logits: Tensor,
     single-process loss on the concatenated batch.
     """
     student = F.normalize(student_logits, dim=1)
-    # 1/tau is folded into the (gradient-free) teacher side.
-    teacher = F.normalize(teacher_logits.detach(), dim=1) / temperature
+    teacher = F.normalize(teacher_logits.detach(), dim=1)
+    if temperature != 1:  # 1/tau folded into the gradient-free teacher side
+        teacher = teacher / temperature
     if gather:
         student, teacher = gather_for_global_batch(student, teacher)
     logits = teacher @ student.T
     targets = torch.arange(logits.shape[0], device=logits.device)
-    return F.cross_entropy(logits, targets) * loss_weight
+    loss = F.cross_entropy(logits, targets)
+    return loss if loss_weight == 1 else loss * loss_weight
 
 
 __all__: List[str] = [
