@@ -138,3 +138,20 @@ def test_test_tool_reports_metrics(kd_run, tiny_cifar_root, tmp_path):
                        str(tmp_path), '--cfg-options'] +
                       data_options(tiny_cifar_root), cwd=str(tmp_path))
     assert 'accuracy/top1' in result.stdout + result.stderr
+
+
+def test_amp_and_near_chance_teacher_warning(tiny_cifar_root, tmp_path):
+    """--amp trains a distillation run on CPU (bf16 autocast), and a teacher
+    without a checkpoint (random weights: chance accuracy) is reported
+    loudly before training."""
+    work_dir = str(tmp_path / 'amp')
+    result = run_tool([TRAIN, osp.join(CONFIGS, 'tiny_kd.py'), '--work-dir',
+                       work_dir, '--amp', '--cfg-options',
+                       'train_cfg.max_epochs=1'] +
+                      data_options(tiny_cifar_root), cwd=str(tmp_path))
+    output = result.stdout + result.stderr
+    assert 'AutocastOptimWrapper' in open(
+        osp.join(work_dir, 'tiny_kd.py')).read()
+    assert 'is probably wrong or missing' in output
+    train = [line for line in scalars(work_dir) if 'loss' in line]
+    assert train and all(line['loss'] == line['loss'] for line in train)

@@ -233,3 +233,41 @@ def test_channels_last_autocast_and_amp_wrapper():
     assert torch.isfinite(log_vars['loss'])
     logits = model.teacher_logits([torch.randn(2, 3, 32, 32)])[0]
     assert logits.dtype == torch.float32
+
+
+AEKT = dict(type='AEKTLoss', temperature=4.0, alpha=1.0, beta=8.0,
+            warmup_epochs=0)
+
+
+def test_aekt_layer_trains_with_student_and_is_not_exported():
+    from mmlogitkd.models.algorithms.export import student_state_dict
+    model = build(distill_losses=dict(loss_aekt=AEKT), ce_weight=1.0,
+                  distill_head=dict(type='TaskSerialization',
+                                    num_classes=100)).train()
+    eye = torch.eye(100)
+    assert torch.equal(model.distill_head.fc.weight, eye)
+    # CE alone never touches the layer; the distillation term does.
+    data = model.data_preprocessor(batch(), True)
+    losses = model.loss(data['inputs'], data['data_samples'])
+    losses['loss_ce'].backward(retain_graph=True)
+    assert model.distill_head.fc.weight.grad is None
+    losses['loss_aekt'].backward()
+    assert model.distill_head.fc.weight.grad.abs().sum() > 0
+    model.zero_grad()
+    assert_only_student_changed(
+        model, lambda: model.train_step(batch(), sgd(model)))
+    assert not torch.equal(model.distill_head.fc.weight, eye)
+    student, dropped = student_state_dict(model.state_dict())
+    assert dropped == ['distill_head', 'teacher']
+    assert not any('distill_head' in k or 'fc.weight' == k for k in student)
+    assert set(student) == set(model.student.state_dict())
+
+
+def test_teacher_from_mmpretrain_model_zoo_config():
+    model = build(
+        teacher=dict(cfg_path='mmpretrain::resnet/resnet18_8xb16_cifar10.py',
+                     head=dict(num_classes=100)))
+    assert type(model.teacher.backbone).__name__ == 'ResNet_CIFAR'
+    assert model.teacher.head.num_classes == 100
+    logits = model.teacher_logits([torch.randn(2, 3, 32, 32)])[0]
+    assert logits.shape == (2, 100)
