@@ -80,3 +80,14 @@ def tiny_cifar_root(tmp_path_factory) -> str:
     """A directory holding ``cifar-100-python`` with 200 train and 100 test
     images (2 and 1 per class)."""
     return write_tiny_cifar100(str(tmp_path_factory.mktemp('tiny_cifar')))
+
+
+@pytest.fixture(scope='session', autouse=True)
+def single_thread():
+    """Tiny models run faster on one thread than on a contended OpenMP pool
+    (the tools started by the tests get OMP_NUM_THREADS=1 too)."""
+    import torch
+    previous = torch.get_num_threads()
+    torch.set_num_threads(1)
+    yield
+    torch.set_num_threads(previous)
