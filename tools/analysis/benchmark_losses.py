@@ -47,8 +47,8 @@ def base_standardize(z):
 def base_kd(s, t, T, standardize=False):
     if standardize:
         s, t = base_standardize(s), base_standardize(t)
-    return T**2 * F.kl_div(F.log_softmax(s / T, 1), F.softmax(t / T, 1),
-                           reduction='batchmean')
+    return T**2 * F.kl_div(
+        F.log_softmax(s / T, 1), F.softmax(t / T, 1), reduction='batchmean')
 
 
 def base_dkd(s, t, y, T, alpha, beta, standardize=False):
@@ -88,7 +88,13 @@ def base_mlkd(s_views, t_views, standardize=False):
     return loss + m * sum(bc(s_w, t_w, T) for T in TEMPS)
 
 
-def base_crld(s_views, t_views, T, tau_w, tau_s, w_wv, w_cv,
+def base_crld(s_views,
+              t_views,
+              T,
+              tau_w,
+              tau_s,
+              w_wv,
+              w_cv,
               standardize=False):
     (s_w, s_s), (t_w, t_s) = s_views, t_views
     m_w = (F.softmax(t_w, 1).amax(1) >= tau_w).float()
@@ -98,7 +104,8 @@ def base_crld(s_views, t_views, T, tau_w, tau_s, w_wv, w_cv,
         t_w, t_s = base_standardize(t_w), base_standardize(t_s)
 
     def kl(a, b):
-        return T**2 * F.kl_div(F.log_softmax(a / T, 1), F.softmax(b / T, 1),
+        return T**2 * F.kl_div(F.log_softmax(a / T, 1),
+                               F.softmax(b / T, 1),
                                reduction='none').sum(1)
 
     within = (kl(s_w, t_w) + kl(s_s, t_s)) * m_w
@@ -133,39 +140,58 @@ def build_cases(razor: bool) -> List[Dict]:
     one = lambda fn: (lambda s, t, y: fn(s[0], t[0], y))  # noqa: E731
     two = lambda fn: (lambda s, t, y: fn(s, t, y))  # noqa: E731
     cases = [
-        dict(name='KD', views=1, ours=one(KDLoss(4.0, 1.0)),
+        dict(name='KD',
+             views=1,
+             ours=one(KDLoss(4.0, 1.0)),
              baseline=one(lambda s, t, y: base_kd(s, t, 4.0))),
-        dict(name='KD+LS', views=1, ours=one(KDLoss(2.0, 1.0, True)),
+        dict(name='KD+LS',
+             views=1,
+             ours=one(KDLoss(2.0, 1.0, True)),
              baseline=one(lambda s, t, y: base_kd(s, t, 2.0, True))),
-        dict(name='DKD', views=1, ours=one(DKDLoss(4.0, 1.0, 8.0, 0)),
+        dict(name='DKD',
+             views=1,
+             ours=one(DKDLoss(4.0, 1.0, 8.0, 0)),
              baseline=one(lambda s, t, y: base_dkd(s, t, y, 4.0, 1.0, 8.0))),
-        dict(name='DKD+LS', views=1,
+        dict(name='DKD+LS',
+             views=1,
              ours=one(DKDLoss(2.0, 1.0, 8.0, 0, 1.0, True)),
              baseline=one(
                  lambda s, t, y: base_dkd(s, t, y, 2.0, 1.0, 8.0, True))),
-        dict(name='MLKD', views=2, ours=two(MLKDLoss(TEMPS, 1.0)),
+        dict(name='MLKD',
+             views=2,
+             ours=two(MLKDLoss(TEMPS, 1.0)),
              baseline=two(lambda s, t, y: base_mlkd(s, t))),
-        dict(name='MLKD+LS', views=2, ours=two(MLKDLoss(TEMPS, 1.0, True)),
+        dict(name='MLKD+LS',
+             views=2,
+             ours=two(MLKDLoss(TEMPS, 1.0, True)),
              baseline=two(lambda s, t, y: base_mlkd(s, t, True))),
-        dict(name='CRLD', views=2,
+        dict(name='CRLD',
+             views=2,
              ours=two(CRLDLoss(4.0, 0.9, 0.2, 2.0, 0.5)),
              baseline=two(
                  lambda s, t, y: base_crld(s, t, 4.0, 0.9, 0.2, 2.0, 0.5))),
-        dict(name='CRLD+LS', views=2,
+        dict(name='CRLD+LS',
+             views=2,
              ours=two(CRLDLoss(2.0, 0.9, 0.2, 2.0, 0.5, True)),
-             baseline=two(lambda s, t, y: base_crld(s, t, 2.0, 0.9, 0.2,
-                                                    2.0, 0.5, True))),
-        dict(name='CKD', views=1, ours=one(CKDLoss(1.0, 1.0)),
+             baseline=two(lambda s, t, y: base_crld(s, t, 2.0, 0.9, 0.2, 2.0,
+                                                    0.5, True))),
+        dict(name='CKD',
+             views=1,
+             ours=one(CKDLoss(1.0, 1.0)),
              baseline=one(lambda s, t, y: base_ckd(s, t, 1.0))),
-        dict(name='AEKT', views=1, ours=one(AEKTLoss(4.0, 1.0, 8.0, 0)),
-             baseline=one(lambda s, t, y: base_aekt(s, t, y, 4.0, 1.0, 8.0,
-                                                    4.0))),
+        dict(name='AEKT',
+             views=1,
+             ours=one(AEKTLoss(4.0, 1.0, 8.0, 0)),
+             baseline=one(
+                 lambda s, t, y: base_aekt(s, t, y, 4.0, 1.0, 8.0, 4.0))),
     ]
     if razor:
         from mmrazor.models.losses import DKDLoss as RazorDKD
         from mmrazor.models.losses import KLDivergence
         kl_div = KLDivergence(tau=4.0, loss_weight=1.0)
-        razor_dkd = RazorDKD(tau=4.0, alpha=1.0, beta=8.0,
+        razor_dkd = RazorDKD(tau=4.0,
+                             alpha=1.0,
+                             beta=8.0,
                              reduction='batchmean')
         cases[0]['mmrazor'] = one(lambda s, t, y: kl_div(s, t))
         cases[2]['mmrazor'] = one(razor_dkd)
@@ -199,19 +225,23 @@ def benchmark(case: Dict, batch: int, num_classes: int, device: torch.device,
     labels = torch.randint(0, num_classes, (batch, ),
                            generator=generator).to(device)
     columns = [key for key in ('ours', 'baseline', 'mmrazor') if key in case]
-    values = {key: float(case[key](students, teachers, labels))
-              for key in columns}
+    values = {
+        key: float(case[key](students, teachers, labels))
+        for key in columns
+    }
     times: Dict[str, List[float]] = {key: [] for key in columns}
     for index in range(warmup + repeats):
         for key in columns:
-            elapsed = time_once(case[key], students, teachers, labels,
-                                device)
+            elapsed = time_once(case[key], students, teachers, labels, device)
             if index >= warmup:
                 times[key].append(elapsed)
     return dict(
-        loss=case['name'], batch=batch, num_classes=num_classes,
+        loss=case['name'],
+        batch=batch,
+        num_classes=num_classes,
         device=str(device),
-        median_ms={key: statistics.median(times[key]) for key in columns},
+        median_ms={key: statistics.median(times[key])
+                   for key in columns},
         values=values)
 
 
@@ -244,15 +274,23 @@ def markdown(results: List[Dict]) -> str:
 
 def parse_args():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument('--sizes', nargs='+', default=['64x100', '256x1000'],
+    parser.add_argument('--sizes',
+                        nargs='+',
+                        default=['64x100', '256x1000'],
                         help='B x C pairs, e.g. 64x100 256x1000')
-    parser.add_argument('--devices', nargs='+', default=None,
+    parser.add_argument('--devices',
+                        nargs='+',
+                        default=None,
                         help='default: cpu, plus cuda when available')
     parser.add_argument('--warmup', type=int, default=5)
     parser.add_argument('--repeats', type=int, default=20)
-    parser.add_argument('--threads', type=int, default=None,
+    parser.add_argument('--threads',
+                        type=int,
+                        default=None,
                         help='torch.set_num_threads (default: unchanged)')
-    parser.add_argument('--losses', nargs='+', default=None,
+    parser.add_argument('--losses',
+                        nargs='+',
+                        default=None,
                         help='subset of loss names, e.g. KD DKD MLKD')
     parser.add_argument('--seed', type=int, default=0)
     parser.add_argument('--out', default=None, help='write JSON here')
@@ -265,8 +303,9 @@ def main():
         torch.set_num_threads(args.threads)
     devices = args.devices or (['cpu', 'cuda']
                                if torch.cuda.is_available() else ['cpu'])
-    sizes = [tuple(int(v) for v in size.lower().split('x'))
-             for size in args.sizes]
+    sizes = [
+        tuple(int(v) for v in size.lower().split('x')) for size in args.sizes
+    ]
     warnings.filterwarnings('ignore', message='size_average')
     cases = build_cases(razor=True)
     if args.losses:
@@ -279,8 +318,10 @@ def main():
                 results.append(
                     benchmark(case, batch, num_classes, device, args.warmup,
                               args.repeats, args.seed))
-                print(f"done {case['name']} {batch}x{num_classes} "
-                      f'{device_name}', flush=True)
+                print(
+                    f"done {case['name']} {batch}x{num_classes} "
+                    f'{device_name}',
+                    flush=True)
     table = markdown(results)
     print()
     print(f'torch {torch.__version__}, {torch.get_num_threads()} threads, '
@@ -289,11 +330,13 @@ def main():
     print(table)
     if args.out:
         with open(args.out, 'w') as file:
-            json.dump(
-                dict(torch=torch.__version__,
-                     threads=torch.get_num_threads(),
-                     warmup=args.warmup, repeats=args.repeats,
-                     results=results), file, indent=2)
+            json.dump(dict(torch=torch.__version__,
+                           threads=torch.get_num_threads(),
+                           warmup=args.warmup,
+                           repeats=args.repeats,
+                           results=results),
+                      file,
+                      indent=2)
 
 
 if __name__ == '__main__':

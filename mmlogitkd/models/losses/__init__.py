@@ -12,6 +12,5 @@ from .warmup import current_epoch, linear_warmup_factor
 
 __all__ = [
     'functional', 'BaseDistillLoss', 'KDLoss', 'DKDLoss', 'MLKDLoss',
-    'CRLDLoss', 'CKDLoss', 'AEKTLoss', 'current_epoch',
-    'linear_warmup_factor'
+    'CRLDLoss', 'CKDLoss', 'AEKTLoss', 'current_epoch', 'linear_warmup_factor'
 ]

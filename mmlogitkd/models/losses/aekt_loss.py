@@ -5,8 +5,8 @@ from torch import Tensor
 
 from mmlogitkd.registry import register_loss
 from . import functional as F_kd
-from .base import (BaseDistillLoss, check_non_negative,
-                   check_non_negative_int, check_positive)
+from .base import (BaseDistillLoss, check_non_negative, check_non_negative_int,
+                   check_positive)
 from .warmup import linear_warmup_factor
 
 

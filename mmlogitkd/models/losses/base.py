@@ -27,8 +27,7 @@ def check_non_negative(name: str, value: float) -> float:
     """Return ``value`` as float if it is a finite number >= 0."""
     if not isinstance(value, numbers.Real) or isinstance(value, bool) \
             or not value >= 0 or value == float('inf'):
-        raise ValueError(
-            f'{name} must be a finite number >= 0, got {value!r}')
+        raise ValueError(f'{name} must be a finite number >= 0, got {value!r}')
     return float(value)
 
 
@@ -109,8 +108,7 @@ class BaseDistillLoss(nn.Module):
             return students[0], teachers[0], labels
         return students, teachers, labels
 
-    def _as_views(self, logits: Logits, name: str,
-                  owner: str) -> List[Tensor]:
+    def _as_views(self, logits: Logits, name: str, owner: str) -> List[Tensor]:
         if isinstance(logits, Tensor):
             if self.num_views != 1:
                 raise ValueError(

@@ -68,8 +68,8 @@ class CKDLoss(BaseDistillLoss):
         Returns:
             Tensor: scalar loss.
         """
-        student, teacher, _ = self.check_inputs(student_logits,
-                                                teacher_logits, labels)
+        student, teacher, _ = self.check_inputs(student_logits, teacher_logits,
+                                                labels)
         return F_kd.ckd_loss(student, teacher, self.temperature, self.gather,
                              self.loss_weight)
 

@@ -88,8 +88,8 @@ class CRLDLoss(BaseDistillLoss):
                                                   teacher_logits, labels)
         return F_kd.crld_loss(students, teachers, self.temperature,
                               self.weak_threshold, self.strong_threshold,
-                              self.within_view_weight,
-                              self.cross_view_weight, self.standardize)
+                              self.within_view_weight, self.cross_view_weight,
+                              self.standardize)
 
     def extra_repr(self) -> str:
         return (f'temperature={self.temperature}, weak_threshold='

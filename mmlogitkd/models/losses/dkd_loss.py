@@ -5,8 +5,8 @@ from torch import Tensor
 
 from mmlogitkd.registry import MODELS
 from . import functional as F_kd
-from .base import (BaseDistillLoss, check_non_negative,
-                   check_non_negative_int, check_positive)
+from .base import (BaseDistillLoss, check_non_negative, check_non_negative_int,
+                   check_positive)
 from .warmup import linear_warmup_factor
 
 #: Name under which DKDLoss is registered in MMRazor's ``MODELS``: MMRazor

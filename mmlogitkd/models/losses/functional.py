@@ -91,8 +91,7 @@ def float32_reductions(fn: Callable) -> Callable:
             with contextlib.ExitStack() as stack:
                 for device_type in autocast_devices:
                     stack.enter_context(
-                        torch.autocast(device_type=device_type,
-                                       enabled=False))
+                        torch.autocast(device_type=device_type, enabled=False))
                 return fn(*args, **kwargs)
         finally:
             _guard_state.active = False
@@ -167,7 +166,8 @@ def _scaled_logits(logits: Tensor,
     return logits if temperature == 1 else logits / temperature
 
 
-def _log_softmax(logits: Tensor, temperature: float,
+def _log_softmax(logits: Tensor,
+                 temperature: float,
                  standardize: bool = False) -> Tensor:
     return F.log_softmax(_scaled_logits(logits, temperature, standardize), 1)
 
@@ -301,29 +301,29 @@ def _decoupled_pieces(student_logits: Tensor, teacher_logits: Tensor,
     log-softmax per model (the non-target normaliser is the one extra
     reduction the decomposition needs; the official code uses two softmaxes
     and two log-softmaxes per model), and ``b_1`` enters only as a
-    coefficient, never inside a ``log``. The non-target log-softmax puts the target logit at
-    ``-inf`` (exact; the official -1000 offset fails for logit gaps above
-    1000); its target column is then set to 0, where the teacher weight is
-    0. Nothing here becomes ``inf`` when a probability underflows (the
+    coefficient, never inside a ``log``. The non-target log-softmax puts
+    the target logit at ``-inf`` (exact; the official -1000 offset fails
+    for logit gaps above 1000); its target column is then set to 0, where
+    the teacher weight is 0. Nothing here becomes ``inf`` when a probability underflows (the
     official code takes ``log`` of the binary masses without epsilon).
     """
     target_mask = torch.zeros_like(student_logits, dtype=torch.bool)
     target_mask.scatter_(1, labels[:, None], True)
     student = _scaled_logits(student_logits, temperature, standardize)
-    teacher = _scaled_logits(teacher_logits.detach(), temperature,
-                             standardize)
+    teacher = _scaled_logits(teacher_logits.detach(), temperature, standardize)
     student_log_probs = F.log_softmax(student, dim=1)
-    student_log_hat = F.log_softmax(
-        student.masked_fill(target_mask, float('-inf')), dim=1)
+    student_log_hat = F.log_softmax(student.masked_fill(
+        target_mask, float('-inf')),
+                                    dim=1)
     teacher_log_probs = F.log_softmax(teacher, dim=1)
-    teacher_log_hat = F.log_softmax(
-        teacher.masked_fill(target_mask, float('-inf')), dim=1)
+    teacher_log_hat = F.log_softmax(teacher.masked_fill(
+        target_mask, float('-inf')),
+                                    dim=1)
     teacher_probs = teacher_log_probs.exp()
     teacher_hat = teacher_log_hat.exp()  # exactly 0 at the target
     kl = _kl_rows(teacher_log_probs, student_log_probs, teacher_probs)
     nckd = _kl_rows(teacher_log_hat.masked_fill(target_mask, 0.0),
-                    student_log_hat.masked_fill(target_mask, 0.0),
-                    teacher_hat)
+                    student_log_hat.masked_fill(target_mask, 0.0), teacher_hat)
     non_target = teacher_probs.masked_fill(target_mask, 0.0).sum(1)
     return _DecoupledPieces(
         kl, nckd, non_target,
@@ -575,9 +575,9 @@ def correlation_distances(
     return cc / num_classes, bc
 
 
-def _multi_temperature_log_softmax(
-        student: Tensor, teacher: Tensor, temperatures: Tensor,
-        standardize: bool) -> Tuple[Tensor, Tensor]:
+def _multi_temperature_log_softmax(student: Tensor, teacher: Tensor,
+                                   temperatures: Tensor,
+                                   standardize: bool) -> Tuple[Tensor, Tensor]:
     """``log_softmax`` of a student/teacher pair at K temperatures at once
     (``temperatures`` has shape ``[K, 1, 1]``); returns ``[K, B, C]``
     student and teacher log-probabilities."""
@@ -620,7 +620,8 @@ def mlkd_loss(student_views: Sequence[Tensor],
     teacher_weak, teacher_strong = (view.detach() for view in teacher_views)
     batch = student_weak.shape[0]
     masks = mlkd_masks(teacher_weak)
-    temps = torch.tensor(temperatures, dtype=student_weak.dtype,
+    temps = torch.tensor(temperatures,
+                         dtype=student_weak.dtype,
                          device=student_weak.device)
     num_strong = 3 if faithful else len(temperatures)
     # Weak view, raw logits: CC and BC (and KD without LS).
@@ -628,8 +629,8 @@ def mlkd_loss(student_views: Sequence[Tensor],
                                                   temps[:, None, None], False)
     p_teacher = t_raw.exp()
     if standardize:
-        s_kd, t_kd = _multi_temperature_log_softmax(
-            student_weak, teacher_weak, temps[:, None, None], True)
+        s_kd, t_kd = _multi_temperature_log_softmax(student_weak, teacher_weak,
+                                                    temps[:, None, None], True)
         kl_weak = _kl_rows(t_kd, s_kd)
     else:
         kl_weak = _kl_rows(t_raw, s_raw, p_teacher)  # [K, B]
@@ -640,8 +641,8 @@ def mlkd_loss(student_views: Sequence[Tensor],
     squared = temps.square()
     if faithful:
         sample_frac, class_frac = masks.sample.mean(), masks.cls.mean()
-        repeated = (torch.arange(len(temperatures), device=temps.device) >=
-                    num_strong).to(temps.dtype)
+        repeated = (torch.arange(len(temperatures), device=temps.device)
+                    >= num_strong).to(temps.dtype)
         kd = ((kl_weak.sum(1) * (squared * (sample_frac + repeated))).sum() +
               (kl_strong.sum(1) * squared[:num_strong]).sum()) / batch
         cc, bc = correlation_distances(s_raw.exp(), p_teacher)

@@ -58,8 +58,8 @@ class KDLoss(BaseDistillLoss):
         Returns:
             Tensor: scalar loss.
         """
-        student, teacher, _ = self.check_inputs(student_logits,
-                                                teacher_logits, labels)
+        student, teacher, _ = self.check_inputs(student_logits, teacher_logits,
+                                                labels)
         return F_kd.kd_loss(student, teacher, self.temperature,
                             self.standardize, self.loss_weight)
 

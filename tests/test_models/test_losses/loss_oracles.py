@@ -40,7 +40,9 @@ def maybe_standardize(z: Tensor, standardize: bool) -> Tensor:
     return standardize_row(z) if standardize else z.double()
 
 
-def kd(s: Tensor, t: Tensor, temperature: float,
+def kd(s: Tensor,
+       t: Tensor,
+       temperature: float,
        standardize: bool = False) -> float:
     """T^2 * 1/B sum_i KL(p^T(t_i) || p^T(s_i)) (METHODS §5, §7.2)."""
     total = 0.0
@@ -57,10 +59,14 @@ def tckd_nckd_row(s_row: Tensor, t_row: Tensor, label: int,
     """METHODS §6 definitions: binary masses b and non-target softmax."""
     ps = softmax_row(s_row, temperature)
     pt = softmax_row(t_row, temperature)
-    bs = [float(ps[label]), sum(float(v) for c, v in enumerate(ps)
-                                if c != label)]
-    bt = [float(pt[label]), sum(float(v) for c, v in enumerate(pt)
-                                if c != label)]
+    bs = [
+        float(ps[label]),
+        sum(float(v) for c, v in enumerate(ps) if c != label)
+    ]
+    bt = [
+        float(pt[label]),
+        sum(float(v) for c, v in enumerate(pt) if c != label)
+    ]
     tckd = kl(bt, bs)
     others = [c for c in range(len(s_row)) if c != label]
     hat_s = softmax_row(s_row[others], temperature)
@@ -69,20 +75,29 @@ def tckd_nckd_row(s_row: Tensor, t_row: Tensor, label: int,
     return [tckd, nckd, bs[0], bt[0]]
 
 
-def dkd(s: Tensor, t: Tensor, labels: Tensor, temperature: float,
-        alpha: float, beta: float, standardize: bool = False) -> float:
+def dkd(s: Tensor,
+        t: Tensor,
+        labels: Tensor,
+        temperature: float,
+        alpha: float,
+        beta: float,
+        standardize: bool = False) -> float:
     total = 0.0
     for s_row, t_row, label in zip(s, t, labels):
         s_row = maybe_standardize(s_row, standardize)
         t_row = maybe_standardize(t_row, standardize)
-        tckd, nckd, _, _ = tckd_nckd_row(s_row, t_row, int(label),
-                                         temperature)
+        tckd, nckd, _, _ = tckd_nckd_row(s_row, t_row, int(label), temperature)
         total += alpha * tckd + beta * nckd
     return temperature**2 * total / s.shape[0]
 
 
-def aekt(u: Tensor, t: Tensor, labels: Tensor, temperature: float,
-         alpha: float, beta: float, max_ratio: float,
+def aekt(u: Tensor,
+         t: Tensor,
+         labels: Tensor,
+         temperature: float,
+         alpha: float,
+         beta: float,
+         max_ratio: float,
          eps: float = 1e-8) -> float:
     """METHODS §11.2: alpha L_exp + L_imp (no warm-up)."""
     explicit = implicit = 0.0
@@ -100,7 +115,13 @@ def max_prob(row: Tensor) -> float:
     return float(softmax_row(row, 1.0).max())
 
 
-def crld(s_views, t_views, temperature, tau_w, tau_s, w_wv, w_cv,
+def crld(s_views,
+         t_views,
+         temperature,
+         tau_w,
+         tau_s,
+         w_wv,
+         w_cv,
          standardize=False) -> float:
     """METHODS §9.1, sample by sample."""
     (s_w, s_s), (t_w, t_s) = s_views, t_views
@@ -112,9 +133,10 @@ def crld(s_views, t_views, temperature, tau_w, tau_s, w_wv, w_cv,
                   maybe_standardize(s_s[i], standardize))
         tw, ts = (maybe_standardize(t_w[i], standardize),
                   maybe_standardize(t_s[i], standardize))
-        p = {name: softmax_row(row, temperature)
-             for name, row in (('sw', sw), ('ss', ss), ('tw', tw),
-                               ('ts', ts))}
+        p = {
+            name: softmax_row(row, temperature)
+            for name, row in (('sw', sw), ('ss', ss), ('tw', tw), ('ts', ts))
+        }
         within = kl(p['tw'], p['sw']) + kl(p['ts'], p['ss'])
         cross = kl(p['tw'], p['ss']) + kl(p['ts'], p['sw'])
         total += temperature**2 * (w_wv * m_w * within + w_cv * m_s * cross)
@@ -160,7 +182,10 @@ def batch_gram(p: Tensor) -> Tensor:
     return gram
 
 
-def cc_bc(s: Tensor, t: Tensor, temperature: float, sample_mask=None,
+def cc_bc(s: Tensor,
+          t: Tensor,
+          temperature: float,
+          sample_mask=None,
           class_mask=None):
     ps, pt = _probs(s, temperature), _probs(t, temperature)
     diff_c = (class_gram(pt) - class_gram(ps))**2
@@ -182,7 +207,11 @@ def kd_masked(s, t, temperature, weights, standardize=False) -> float:
     return temperature**2 * total / s.shape[0]
 
 
-def mlkd(s_views, t_views, temperatures, weight, standardize=False,
+def mlkd(s_views,
+         t_views,
+         temperatures,
+         weight,
+         standardize=False,
          faithful=True) -> float:
     """METHODS §8.1 (faithful) and the documented corrected variant."""
     (s_w, s_s), (t_w, t_s) = s_views, t_views
@@ -195,7 +224,7 @@ def mlkd(s_views, t_views, temperatures, weight, standardize=False,
         for T in temperatures[:3]:
             loss += kd(s_s, t_s, T, standardize)
         for T in temperatures[3:]:
-            loss += kd(s_w, t_w, T, standardize)   # Q2: weak logits
+            loss += kd(s_w, t_w, T, standardize)  # Q2: weak logits
         for T in temperatures:
             cc, bc = cc_bc(s_w, t_w, T)
             loss += n_bar * cc + m_bar * bc
@@ -217,8 +246,7 @@ def ckd(s: Tensor, t: Tensor, tau: float) -> float:
         row = []
         for j in range(batch):
             dot = float((t[i].double() * s[j].double()).sum())
-            norm = (float(t[i].double().norm()) *
-                    float(s[j].double().norm()))
+            norm = (float(t[i].double().norm()) * float(s[j].double().norm()))
             row.append(dot / norm / tau)
         top = max(row)
         log_den = top + math.log(sum(math.exp(v - top) for v in row))

@@ -22,11 +22,17 @@ def free_port() -> int:
 
 def make_data():
     generator = torch.Generator().manual_seed(0)
-    features = torch.randn(sum(SIZES), FEATURES, generator=generator,
+    features = torch.randn(sum(SIZES),
+                           FEATURES,
+                           generator=generator,
                            dtype=torch.float64)
-    teacher = torch.randn(sum(SIZES), NUM_CLASSES, generator=generator,
+    teacher = torch.randn(sum(SIZES),
+                          NUM_CLASSES,
+                          generator=generator,
                           dtype=torch.float64)
-    weight = torch.randn(NUM_CLASSES, FEATURES, generator=generator,
+    weight = torch.randn(NUM_CLASSES,
+                         FEATURES,
+                         generator=generator,
                          dtype=torch.float64)
     return features, teacher, weight
 
@@ -67,8 +73,7 @@ def worker(rank, port, queue):
         dist.destroy_process_group()
 
 
-@pytest.mark.skipif(not dist.is_available() or
-                    not dist.is_gloo_available(),
+@pytest.mark.skipif(not dist.is_available() or not dist.is_gloo_available(),
                     reason='needs torch.distributed with gloo')
 def test_gathered_ckd_equals_single_process_loss_and_gradient():
     context = mp.get_context('spawn')

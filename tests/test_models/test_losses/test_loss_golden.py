@@ -18,8 +18,8 @@ def make_batch(batch, num_classes, seed, dtype=torch.float64, scale=3.0):
     generator = torch.Generator().manual_seed(seed)
 
     def draw():
-        return torch.randn(batch, num_classes, generator=generator,
-                           dtype=dtype) * scale
+        return torch.randn(
+            batch, num_classes, generator=generator, dtype=dtype) * scale
 
     labels = torch.randint(0, num_classes, (batch, ), generator=generator)
     return draw(), draw(), draw(), draw(), labels
@@ -39,8 +39,12 @@ def test_kd_golden(size, standardize):
 @pytest.mark.parametrize('standardize', [False, True])
 def test_dkd_golden(size, standardize):
     s, t, _, _, y = make_batch(*size, seed=2)
-    value = DKDLoss(temperature=4.0, alpha=1.0, beta=8.0, warmup_epochs=0,
-                    loss_weight=1.5, standardize=standardize)(s, t, y)
+    value = DKDLoss(temperature=4.0,
+                    alpha=1.0,
+                    beta=8.0,
+                    warmup_epochs=0,
+                    loss_weight=1.5,
+                    standardize=standardize)(s, t, y)
     expected = 1.5 * oracle.dkd(s, t, y, 4.0, 1.0, 8.0, standardize)
     torch.testing.assert_close(value.item(), expected, rtol=1e-5, atol=0)
 
@@ -50,8 +54,11 @@ def test_dkd_golden(size, standardize):
 def test_crld_golden(size, standardize):
     s_w, s_s, t_w, t_s, _ = make_batch(*size, seed=3)
     # tau_w = 0.5 and tau_s = 0.2 select a non-trivial subset at scale 3.
-    loss = CRLDLoss(temperature=4.0, weak_threshold=0.5, strong_threshold=0.2,
-                    within_view_weight=2.0, cross_view_weight=0.5,
+    loss = CRLDLoss(temperature=4.0,
+                    weak_threshold=0.5,
+                    strong_threshold=0.2,
+                    within_view_weight=2.0,
+                    cross_view_weight=0.5,
                     standardize=standardize)
     value = loss([s_w, s_s], [t_w, t_s])
     expected = oracle.crld([s_w, s_s], [t_w, t_s], 4.0, 0.5, 0.2, 2.0, 0.5,
@@ -60,13 +67,14 @@ def test_crld_golden(size, standardize):
 
 
 @pytest.mark.parametrize('size', SIZES)
-@pytest.mark.parametrize('standardize,faithful', [(False, True),
-                                                  (True, True),
+@pytest.mark.parametrize('standardize,faithful', [(False, True), (True, True),
                                                   (False, False)])
 def test_mlkd_golden(size, standardize, faithful):
     s_w, s_s, t_w, t_s, _ = make_batch(*size, seed=4)
-    loss = MLKDLoss(temperatures=TEMPS, loss_weight=0.9,
-                    standardize=standardize, faithful=faithful)
+    loss = MLKDLoss(temperatures=TEMPS,
+                    loss_weight=0.9,
+                    standardize=standardize,
+                    faithful=faithful)
     value = loss([s_w, s_s], [t_w, t_s])
     expected = oracle.mlkd([s_w, s_s], [t_w, t_s], list(TEMPS), 0.9,
                            standardize, faithful)
@@ -86,8 +94,12 @@ def test_ckd_golden(size, temperature):
 @pytest.mark.parametrize('max_ratio', [4.0, 1.5])
 def test_aekt_golden(size, max_ratio):
     u, t, _, _, y = make_batch(*size, seed=6)
-    value = AEKTLoss(temperature=4.0, alpha=1.0, beta=8.0, warmup_epochs=0,
-                     max_ratio=max_ratio, loss_weight=1.0)(u, t, y)
+    value = AEKTLoss(temperature=4.0,
+                     alpha=1.0,
+                     beta=8.0,
+                     warmup_epochs=0,
+                     max_ratio=max_ratio,
+                     loss_weight=1.0)(u, t, y)
     expected = oracle.aekt(u, t, y, 4.0, 1.0, 8.0, max_ratio)
     torch.testing.assert_close(value.item(), expected, rtol=1e-5, atol=0)
 
@@ -101,8 +113,8 @@ def test_float32_fast_paths_match_float64(standardize):
         (KDLoss(4.0, 0.9, standardize), (s_w, t_w)),
         (DKDLoss(4.0, 1.0, 8.0, 0, standardize=standardize), (s_w, t_w, y)),
         (MLKDLoss(TEMPS, 0.9, standardize), ([s_w, s_s], [t_w, t_s])),
-        (CRLDLoss(4.0, 0.5, 0.2, 2.0, 0.5, standardize),
-         ([s_w, s_s], [t_w, t_s])),
+        (CRLDLoss(4.0, 0.5, 0.2, 2.0, 0.5, standardize), ([s_w,
+                                                           s_s], [t_w, t_s])),
         (CKDLoss(1.0, 10.0), (s_w, t_w)),
         (AEKTLoss(4.0, 1.0, 8.0, 0), (s_w, t_w, y)),
     ]
@@ -116,5 +128,8 @@ def test_float32_fast_paths_match_float64(standardize):
         reference = loss(*args)
         value = loss(*[to32(arg) for arg in args])
         assert value.dtype == torch.float32
-        torch.testing.assert_close(value.double(), reference, rtol=2e-5,
-                                   atol=1e-6, msg=type(loss).__name__)
+        torch.testing.assert_close(value.double(),
+                                   reference,
+                                   rtol=2e-5,
+                                   atol=1e-6,
+                                   msg=type(loss).__name__)

@@ -46,8 +46,8 @@ def test_gradcheck_single_view(name):
     loss = SINGLE_VIEW[name]
     student = _logits(1).requires_grad_()
     teacher = _logits(2)
-    assert torch.autograd.gradcheck(
-        lambda s: loss(s, teacher, LABELS), (student, ))
+    assert torch.autograd.gradcheck(lambda s: loss(s, teacher, LABELS),
+                                    (student, ))
 
 
 @pytest.mark.parametrize('name', sorted(TWO_VIEW))
@@ -55,8 +55,8 @@ def test_gradcheck_two_views(name):
     loss = TWO_VIEW[name]
     weak, strong = _logits(1).requires_grad_(), _logits(3).requires_grad_()
     teachers = [_logits(2), _logits(4)]
-    assert torch.autograd.gradcheck(
-        lambda w, s: loss([w, s], teachers), (weak, strong))
+    assert torch.autograd.gradcheck(lambda w, s: loss([w, s], teachers),
+                                    (weak, strong))
 
 
 def test_gradcheck_through_task_serialization():

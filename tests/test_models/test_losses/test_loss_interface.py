@@ -15,17 +15,30 @@ from mmlogitkd.registry import MODELS
 from loss_testing import single_thread  # noqa: F401
 
 CONFIGS = {
-    KDLoss: dict(temperature=4.0, loss_weight=0.9),
-    DKDLoss: dict(temperature=4.0, alpha=1.0, beta=8.0, warmup_epochs=20),
-    MLKDLoss: dict(temperatures=(4.0, 3.0, 5.0, 2.0, 6.0), loss_weight=0.9),
-    CRLDLoss: dict(temperature=4.0, weak_threshold=0.9, strong_threshold=0.2,
-                   within_view_weight=2.0, cross_view_weight=0.5),
-    CKDLoss: dict(temperature=1.0, loss_weight=10.0),
-    AEKTLoss: dict(temperature=4.0, alpha=1.0, beta=8.0, warmup_epochs=20),
+    KDLoss:
+    dict(temperature=4.0, loss_weight=0.9),
+    DKDLoss:
+    dict(temperature=4.0, alpha=1.0, beta=8.0, warmup_epochs=20),
+    MLKDLoss:
+    dict(temperatures=(4.0, 3.0, 5.0, 2.0, 6.0), loss_weight=0.9),
+    CRLDLoss:
+    dict(temperature=4.0,
+         weak_threshold=0.9,
+         strong_threshold=0.2,
+         within_view_weight=2.0,
+         cross_view_weight=0.5),
+    CKDLoss:
+    dict(temperature=1.0, loss_weight=10.0),
+    AEKTLoss:
+    dict(temperature=4.0, alpha=1.0, beta=8.0, warmup_epochs=20),
 }
 EXPECTED = {  # (num_views, requires_labels)
-    KDLoss: (1, False), DKDLoss: (1, True), MLKDLoss: (2, False),
-    CRLDLoss: (2, False), CKDLoss: (1, False), AEKTLoss: (1, True)
+    KDLoss: (1, False),
+    DKDLoss: (1, True),
+    MLKDLoss: (2, False),
+    CRLDLoss: (2, False),
+    CKDLoss: (1, False),
+    AEKTLoss: (1, True)
 }
 
 
@@ -114,8 +127,8 @@ def test_single_view_losses_refuse_sequences(cls):
     (CKDLoss, 'temperature', -1.0, 'temperature'),
     (AEKTLoss, 'max_ratio', 0.0, 'max_ratio'),
     (AEKTLoss, 'eps', 0.0, 'eps'),
-    (MLKDLoss, 'temperatures', (4.0, 3.0, 0.0, 2.0, 6.0),
-     r'temperatures\[2\]'),
+    (MLKDLoss, 'temperatures',
+     (4.0, 3.0, 0.0, 2.0, 6.0), r'temperatures\[2\]'),
     (MLKDLoss, 'temperatures', (4.0, 3.0), 'exactly 5 values'),
 ])
 def test_hyperparameter_errors_name_the_argument(cls, key, value, pattern):
@@ -177,18 +190,17 @@ def test_warmup_inside_an_mmengine_runner(tmp_path):
             return dict(loss_dkd=self.dkd(s, s.detach() * 2, labels))
 
     data = [dict(inputs=torch.randn(3), labels=i % 5) for i in range(4)]
-    runner = Runner(
-        model=ToyModel(),
-        work_dir=str(tmp_path),
-        train_dataloader=dict(
-            dataset=data,
-            sampler=dict(type='DefaultSampler', shuffle=False),
-            batch_size=2,
-            num_workers=0),
-        optim_wrapper=dict(optimizer=dict(type='SGD', lr=0.01)),
-        train_cfg=dict(by_epoch=True, max_epochs=5),
-        default_hooks=dict(logger=None, checkpoint=None),
-        experiment_name=f'test-warmup-{uuid.uuid4()}')
+    runner = Runner(model=ToyModel(),
+                    work_dir=str(tmp_path),
+                    train_dataloader=dict(dataset=data,
+                                          sampler=dict(type='DefaultSampler',
+                                                       shuffle=False),
+                                          batch_size=2,
+                                          num_workers=0),
+                    optim_wrapper=dict(optimizer=dict(type='SGD', lr=0.01)),
+                    train_cfg=dict(by_epoch=True, max_epochs=5),
+                    default_hooks=dict(logger=None, checkpoint=None),
+                    experiment_name=f'test-warmup-{uuid.uuid4()}')
     try:
         runner.train()
     finally:
@@ -217,32 +229,36 @@ def test_losses_named_in_mmrazor_configurable_distiller():
             return self.fc(x)
 
     def mapping(student_recorder, teacher_recorder, with_labels):
-        forward = dict(
-            student_logits=dict(from_student=True, recorder=student_recorder),
-            teacher_logits=dict(from_student=False,
-                                recorder=teacher_recorder))
+        forward = dict(student_logits=dict(from_student=True,
+                                           recorder=student_recorder),
+                       teacher_logits=dict(from_student=False,
+                                           recorder=teacher_recorder))
         if with_labels:
-            forward['labels'] = dict(from_student=True, recorder='labels',
+            forward['labels'] = dict(from_student=True,
+                                     recorder='labels',
                                      data_idx=0)
         return forward
 
     distiller = RAZOR_MODELS.build(
-        dict(
-            type='ConfigurableDistiller',
-            _scope_='mmrazor',
-            student_recorders=dict(
-                logits=dict(type='ModuleOutputs', source='fc'),
-                labels=dict(type='ModuleInputs', source='label_sink')),
-            teacher_recorders=dict(
-                logits=dict(type='ModuleOutputs', source='fc')),
-            distill_losses=dict(
-                loss_kd=dict(type='KDLoss', temperature=4.0,
-                             loss_weight=0.9),
-                loss_dkd=dict(type='DecoupledKDLoss', temperature=4.0,
-                              alpha=1.0, beta=8.0, warmup_epochs=0)),
-            loss_forward_mappings=dict(
-                loss_kd=mapping('logits', 'logits', False),
-                loss_dkd=mapping('logits', 'logits', True))))
+        dict(type='ConfigurableDistiller',
+             _scope_='mmrazor',
+             student_recorders=dict(logits=dict(type='ModuleOutputs',
+                                                source='fc'),
+                                    labels=dict(type='ModuleInputs',
+                                                source='label_sink')),
+             teacher_recorders=dict(
+                 logits=dict(type='ModuleOutputs', source='fc')),
+             distill_losses=dict(loss_kd=dict(type='KDLoss',
+                                              temperature=4.0,
+                                              loss_weight=0.9),
+                                 loss_dkd=dict(type='DecoupledKDLoss',
+                                               temperature=4.0,
+                                               alpha=1.0,
+                                               beta=8.0,
+                                               warmup_epochs=0)),
+             loss_forward_mappings=dict(
+                 loss_kd=mapping('logits', 'logits', False),
+                 loss_dkd=mapping('logits', 'logits', True))))
     student, teacher = Net(0), Net(1)
     distiller.prepare_from_student(student)
     distiller.prepare_from_teacher(teacher)

@@ -32,8 +32,8 @@ def test_kd_gradient_is_temperature_times_probability_gap():
     s, t = randn(6, 7, seed=1).requires_grad_(), randn(6, 7, seed=2)
     temperature, weight = 4.0, 0.9
     KDLoss(temperature, weight)(s, t).backward()
-    expected = weight * temperature * (F.softmax(s.detach() / temperature, 1)
-                                       - F.softmax(t / temperature, 1)) / 6
+    expected = weight * temperature * (F.softmax(s.detach() / temperature, 1) -
+                                       F.softmax(t / temperature, 1)) / 6
     torch.testing.assert_close(s.grad, expected)
 
 
@@ -41,12 +41,15 @@ def test_kd_equals_tckd_plus_weighted_nckd_per_sample():
     """KL = TCKD + (1 - p^T(t)_y) NCKD, i.e. KD = DKD with alpha = 1 and
     beta = 1 - p_t,y (METHODS §6)."""
     s, t = randn(16, 10, seed=3), randn(16, 10, seed=4)
-    y = torch.randint(0, 10, (16, ), generator=torch.Generator().manual_seed(0))
+    y = torch.randint(0,
+                      10, (16, ),
+                      generator=torch.Generator().manual_seed(0))
     for temperature in (1.0, 4.0):
         kl = LF.kl_per_sample(s, t, temperature)
         parts = LF.decoupled_kl_per_sample(s, t, y, temperature)
         p_target = F.softmax(t / temperature, 1).gather(1, y[:, None])[:, 0]
-        torch.testing.assert_close(kl, parts.tckd + (1 - p_target) * parts.nckd)
+        torch.testing.assert_close(kl,
+                                   parts.tckd + (1 - p_target) * parts.nckd)
     # The module at alpha = 1, beta = 1 - p_t,y (constant across the batch
     # when every sample has the same teacher row) equals KD.
     t_same = t[:1].expand(16, -1)
@@ -82,8 +85,7 @@ def _affine(z, seed):
     generator = torch.Generator().manual_seed(seed)
     scale = torch.rand(z.shape[0], 1, generator=generator,
                        dtype=z.dtype) * 3 + 0.5
-    shift = torch.randn(z.shape[0], 1, generator=generator,
-                        dtype=z.dtype) * 10
+    shift = torch.randn(z.shape[0], 1, generator=generator, dtype=z.dtype) * 10
     return z * scale + shift
 
 
@@ -116,8 +118,11 @@ def test_mlkd_ls_changes_only_kd_terms():
     loss = MLKDLoss(TEMPS, 1.0, standardize=True)
     base = loss([s_w, s_s], [t_w, t_s])
     scaled = loss([2 * s_w, 2 * s_s], [t_w, t_s])
-    cc_bc = lambda z: sum(sum(LF.correlation_distances(  # noqa: E731
-        F.softmax(z / T, 1), F.softmax(t_w / T, 1))) * 0.5 for T in TEMPS)
+    cc_bc = lambda z: sum(
+        sum(
+            LF.correlation_distances(  # noqa: E731
+                F.softmax(z / T, 1), F.softmax(t_w / T, 1))) * 0.5
+        for T in TEMPS)
     torch.testing.assert_close(scaled - base, cc_bc(2 * s_w) - cc_bc(s_w))
 
 
@@ -131,9 +136,14 @@ def test_dkd_identical_logits_give_zero():
 
 def test_dkd_value_independent_of_batch_duplication():
     """The MMRazor trap (METHODS §16.1): batchmean must not grow with B."""
-    s, t = randn(32, 100, seed=1, dtype=torch.float32), randn(
-        32, 100, seed=2, dtype=torch.float32)
-    y = torch.randint(0, 100, (32, ), generator=torch.Generator().manual_seed(1))
+    s, t = randn(32, 100, seed=1,
+                 dtype=torch.float32), randn(32,
+                                             100,
+                                             seed=2,
+                                             dtype=torch.float32)
+    y = torch.randint(0,
+                      100, (32, ),
+                      generator=torch.Generator().manual_seed(1))
     loss = DKDLoss(4.0, 1.0, 8.0, 0)
     single = loss(s, t, y)
     torch.testing.assert_close(
@@ -147,16 +157,23 @@ def test_dkd_matches_mmrazor_batchmean_and_not_its_mean():
     """MMRazor's DKDLoss(reduction='batchmean') equals ours; its 'mean' is
     the batch sum, B times larger."""
     from mmrazor.models.losses import DKDLoss as RazorDKD
-    s, t = randn(32, 100, seed=3, dtype=torch.float32), randn(
-        32, 100, seed=4, dtype=torch.float32)
-    y = torch.randint(0, 100, (32, ), generator=torch.Generator().manual_seed(2))
+    s, t = randn(32, 100, seed=3,
+                 dtype=torch.float32), randn(32,
+                                             100,
+                                             seed=4,
+                                             dtype=torch.float32)
+    y = torch.randint(0,
+                      100, (32, ),
+                      generator=torch.Generator().manual_seed(2))
     ours = DKDLoss(4.0, 1.0, 8.0, 0)(s, t, y)
     with warnings.catch_warnings():  # MMRazor's size_average deprecation
         warnings.simplefilter('ignore')
-        batchmean = RazorDKD(tau=4.0, alpha=1.0, beta=8.0,
+        batchmean = RazorDKD(tau=4.0,
+                             alpha=1.0,
+                             beta=8.0,
                              reduction='batchmean')(s, t, y)
-        mean = RazorDKD(tau=4.0, alpha=1.0, beta=8.0,
-                        reduction='mean')(s, t, y)
+        mean = RazorDKD(tau=4.0, alpha=1.0, beta=8.0, reduction='mean')(s, t,
+                                                                        y)
     torch.testing.assert_close(ours, batchmean, rtol=1e-5, atol=1e-6)
     torch.testing.assert_close(mean, 32 * ours, rtol=1e-5, atol=1e-4)
 
@@ -253,8 +270,7 @@ def test_crld_zero_thresholds_give_four_unmasked_kd_terms():
 def test_crld_weak_threshold_above_one_kills_within_view_terms():
     s_w, s_s, t_w, t_s = (randn(8, 10, seed=i) for i in range(4))
     full = LF.crld_loss([s_w, s_s], [t_w, t_s], 4.0, 1.01, 0.0, 2.0, 0.5)
-    cross_only = LF.crld_loss([s_w, s_s], [t_w, t_s], 4.0, 0.0, 0.0, 0.0,
-                              0.5)
+    cross_only = LF.crld_loss([s_w, s_s], [t_w, t_s], 4.0, 0.0, 0.0, 0.0, 0.5)
     torch.testing.assert_close(full, cross_only)
     # The module accepts thresholds in [0, 1] only; tau_w = 1 also removes
     # the within-view terms for a teacher that is never fully saturated.
@@ -290,8 +306,8 @@ def test_ckd_depends_on_how_the_batch_is_split():
     halves = (loss(s[:4], t[:4]) + loss(s[4:], t[4:])) / 2
     assert not torch.allclose(loss(s, t), halves)
     # Without a process group, gather=True is the local loss.
-    torch.testing.assert_close(CKDLoss(1.0, 1.0, gather=True)(s, t),
-                               loss(s, t))
+    torch.testing.assert_close(
+        CKDLoss(1.0, 1.0, gather=True)(s, t), loss(s, t))
 
 
 # ------------------------------------------------------------------- AEKT ---
@@ -303,9 +319,9 @@ def test_aekt_with_unit_ratio_is_dkd(monkeypatch):
     layer = TaskSerialization(10).double()
     u = layer(s)
     assert torch.equal(u, s)
-    monkeypatch.setattr(LF, 'aekt_ratio',
-                        lambda student, teacher, *args: torch.ones_like(
-                            student))
+    monkeypatch.setattr(
+        LF, 'aekt_ratio',
+        lambda student, teacher, *args: torch.ones_like(student))
     explicit = AEKTLoss(4.0, 1.0, 0.0, 0)(u, t, y)
     implicit = AEKTLoss(4.0, 0.0, 6.0, 0)(u, t, y)
     torch.testing.assert_close(explicit, DKDLoss(4.0, 1.0, 0.0, 0)(s, t, y))
@@ -332,7 +348,8 @@ def test_aekt_explicit_gradient_matches_closed_form():
     batch, num_classes, temperature = 8, 10, 4.0
     u = randn(batch, num_classes, seed=3).requires_grad_()
     t = randn(batch, num_classes, seed=4)
-    y = torch.randint(0, num_classes, (batch, ),
+    y = torch.randint(0,
+                      num_classes, (batch, ),
                       generator=torch.Generator().manual_seed(3))
     AEKTLoss(temperature, 1.0, 0.0, 0, max_ratio=3.0)(u, t, y).backward()
 

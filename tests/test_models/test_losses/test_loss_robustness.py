@@ -30,8 +30,10 @@ LOSSES = {
 def run(loss, student, teacher):
     """Forward + backward; returns (value, student gradients)."""
     if loss.num_views == 2:
-        students = [student.clone().requires_grad_(),
-                    student.flip(0).clone().requires_grad_()]
+        students = [
+            student.clone().requires_grad_(),
+            student.flip(0).clone().requires_grad_()
+        ]
         value = loss(students, [teacher, teacher.flip(0)], LABELS)
     else:
         students = [student.clone().requires_grad_()]
@@ -85,11 +87,10 @@ def test_dkd_underflow_value_is_the_exact_limit():
     y = torch.tensor([0])
     parts = LF.decoupled_kl_per_sample(student, teacher, y, 1.0)
     # b(t) = [1/3, 2/3]; log b(s) = [-1000 - log 2, ~0]
-    expected = (1 / 3) * (torch.log(torch.tensor(1 / 3, dtype=torch.float64))
-                          + 1000 + torch.log(torch.tensor(2.0,
-                                                          dtype=torch.float64))
-                          ) + (2 / 3) * torch.log(torch.tensor(
-                              2 / 3, dtype=torch.float64))
+    expected = (1 / 3) * (
+        torch.log(torch.tensor(1 / 3, dtype=torch.float64)) + 1000 +
+        torch.log(torch.tensor(2.0, dtype=torch.float64))) + (
+            2 / 3) * torch.log(torch.tensor(2 / 3, dtype=torch.float64))
     torch.testing.assert_close(parts.tckd[0], expected)
     assert parts.nckd[0].abs() < 1e-12
 
