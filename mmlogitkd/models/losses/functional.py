@@ -304,8 +304,9 @@ def _decoupled_pieces(student_logits: Tensor, teacher_logits: Tensor,
     coefficient, never inside a ``log``. The non-target log-softmax puts
     the target logit at ``-inf`` (exact; the official -1000 offset fails
     for logit gaps above 1000); its target column is then set to 0, where
-    the teacher weight is 0. Nothing here becomes ``inf`` when a probability underflows (the
-    official code takes ``log`` of the binary masses without epsilon).
+    the teacher weight is 0. Nothing here becomes ``inf`` when a
+    probability underflows (the official code takes ``log`` of the binary
+    masses without epsilon).
     """
     target_mask = torch.zeros_like(student_logits, dtype=torch.bool)
     target_mask.scatter_(1, labels[:, None], True)
