@@ -226,7 +226,7 @@ def benchmark(case: Dict, batch: int, num_classes: int, device: torch.device,
                            generator=generator).to(device)
     columns = [key for key in ('ours', 'baseline', 'mmrazor') if key in case]
     values = {
-        key: float(case[key](students, teachers, labels))
+        key: float(case[key](students, teachers, labels).detach())
         for key in columns
     }
     times: Dict[str, List[float]] = {key: [] for key in columns}
@@ -252,11 +252,21 @@ def ratio(result: Dict, other: str) -> Optional[float]:
     return medians['ours'] / medians[other]
 
 
+def value_difference(result: Dict) -> float:
+    """Largest relative difference of the other columns' loss values from
+    ours (all columns compute the same quantity)."""
+    values = result['values']
+    ours = values['ours']
+    return max(
+        abs(value - ours) / max(abs(ours), 1e-12)
+        for key, value in values.items() if key != 'ours')
+
+
 def markdown(results: List[Dict]) -> str:
     lines = [
         '| loss | B x C | device | ours (ms) | baseline (ms) | '
-        'ours / baseline | MMRazor (ms) | ours / MMRazor |',
-        '|---|---|---|---:|---:|---:|---:|---:|'
+        'ours / baseline | MMRazor (ms) | ours / MMRazor | value rel. diff |',
+        '|---|---|---|---:|---:|---:|---:|---:|---:|'
     ]
     for result in results:
         medians = result['median_ms']
@@ -268,7 +278,8 @@ def markdown(results: List[Dict]) -> str:
             f"{medians['ours']:.3f} | {medians['baseline']:.3f} | "
             f"{ratio(result, 'baseline'):.2f} | "
             f"{'' if razor is None else f'{razor:.3f}'} | "
-            f"{'' if razor_ratio is None else f'{razor_ratio:.2f}'} |")
+            f"{'' if razor_ratio is None else f'{razor_ratio:.2f}'} | "
+            f'{value_difference(result):.1e} |')
     return '\n'.join(lines)
 
 
