@@ -26,10 +26,10 @@ class TaskSerialization(BaseModule):
       optimizer and DDP see it. It receives gradients from the distillation
       terms only.
     * **Weight decay should be 0**: decay shrinks W toward 0, which scales
-      the distillation logits like a temperature change. In configs:
-      ``optim_wrapper.paramwise_cfg = dict(custom_keys={<attribute name of
-      this layer in the algorithm>: dict(decay_mult=0.0)})``, see
-      :attr:`paramwise_cfg`.
+      the distillation logits like a temperature change. In configs, with
+      the layer as ``LogitDistiller``'s ``distill_head``:
+      ``optim_wrapper.paramwise_cfg = dict(custom_keys={'distill_head':
+      dict(decay_mult=0.0)})`` (the value is :attr:`paramwise_cfg`).
     * It is excluded from exported student checkpoints (inference uses s).
 
     Args:
