@@ -15,6 +15,7 @@ shape by shape. The output holds only tensors and strings
 Used by ``tools/model_converters/repdistiller2mmpretrain.py`` and
 ``tools/model_converters/torchvision2mmpretrain.py``.
 """
+import argparse
 import os
 import os.path as osp
 from collections import OrderedDict
@@ -26,6 +27,7 @@ import torch.nn as nn
 
 from mmlogitkd.compat import UntrustedCheckpointError, safe_torch_load
 from mmlogitkd.utils.hashing import file_sha256
+from mmlogitkd.version import __version__
 
 #: Keys the original code bases may lack: files written by PyTorch < 0.4.1
 #: have no BatchNorm ``num_batches_tracked``. It only matters for
@@ -353,7 +355,6 @@ def convert_checkpoint(source: str,
     # Redundant by construction, but it is the guarantee we promise.
     model.load_state_dict(matched, strict=True)
 
-    import mmlogitkd
     source_sha256 = file_sha256(source)
     meta = {
         'arch': arch,
@@ -365,7 +366,7 @@ def convert_checkpoint(source: str,
         'filled_keys': ', '.join(filled),
         'ignored_source_keys': str(len(ignored)),
         'converter': converter,
-        'mmlogitkd_version': mmlogitkd.__version__,
+        'mmlogitkd_version': __version__,
     }
     output_dir = osp.dirname(osp.abspath(output))
     os.makedirs(output_dir, exist_ok=True)
@@ -398,8 +399,6 @@ def converter_cli(dataset: str, converter: str, description: str,
                   arch_help: str, argv=None) -> ConversionReport:
     """The command line shared by the converter tools: ``SRC DST --arch
     NAME [--config PATH] [--trust-source]``."""
-    import argparse
-
     parser = argparse.ArgumentParser(description=description)
     parser.add_argument('src', help='original checkpoint (.pth)')
     parser.add_argument('dst', help='where to write the converted file')
