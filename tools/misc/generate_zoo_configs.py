@@ -1429,10 +1429,10 @@ FOLDER_DOCS = {
             'knowledge, and separates the distillation and classification '
             'tasks with a task-serialization layer. No official code exists '
             'and only the abstract was available, so these configs '
-            'implement **our interpretation** (METHODS.md §11.2, OPEN-11): '
-            'label runs "AEKT (mmlogitkd interpretation)", never "AEKT '
-            'reproduction".'),
+            'implement **our interpretation** (METHODS.md §11.2, OPEN-11).'),
         settings=(
+            '* Label runs "AEKT (mmlogitkd interpretation)", never "AEKT '
+            'reproduction".\n'
             '* Provisional defaults: T, β and warm-up from the DKD row of '
             'the pair (CIFAR-100 T = 4, warm-up 20; ImageNet T = 1, no '
             'warm-up), α = 1, max ratio 4, CE 1.0, identity-initialised '
@@ -1457,7 +1457,11 @@ def render_readme(folder: str, leaves: List[Leaf]) -> str:
     text += f'{doc["summary"]}\n\n'
     text += f'Paper: [{title}]({url}). {citation}\n'
     if doc['paper'] in CODE:
-        text += f'Reference code: <{CODE[doc["paper"]]}>.\n'
+        text += f'Reference code: <{CODE[doc["paper"]]}>'
+        text += (' (a third-party fork whose first commit carries the '
+                 'original README and code; the authors\' repository could '
+                 'not be located, METHODS.md §1).\n'
+                 if doc['paper'] == 'CRLD' else '.\n')
     text += '\n## Settings\n\n' + doc['settings'] + '\n'
     text += ('\n## Results\n\n'
              'Top-1 accuracy (%). "Published" numbers are copied from the '
