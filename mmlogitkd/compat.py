@@ -26,7 +26,11 @@ Each workaround names the upstream problem it covers and has a test in
    into ``site-packages`` where no package directory exists, so
    ``_base_ = 'mmlogitkd::...'`` fails. :func:`patch_installed_path` falls
    back to the imported module's directory when the computed path does not
-   exist. Regular installs are unaffected.
+   exist. Regular installs are unaffected. MMEngine also only accepts
+   ``pkg::`` for packages listed in its ``MODULE2PACKAGE`` table; we add
+   ``mmlogitkd`` to it. Both take effect once ``mmlogitkd`` is imported, so a
+   script that loads a config inheriting ``mmlogitkd::...`` must import
+   ``mmlogitkd`` before ``Config.fromfile`` (our ``tools/*.py`` do).
 """
 import os
 import os.path as osp
@@ -197,6 +201,8 @@ def patch_installed_path() -> None:
     get_installed_path.__mmlogitkd__ = True
     for module in (package_utils, utils_module, config_module):
         module.get_installed_path = get_installed_path
+    from mmengine.config.utils import MODULE2PACKAGE
+    MODULE2PACKAGE.setdefault('mmlogitkd', 'mmlogitkd')
 
 
 def apply_all() -> None:

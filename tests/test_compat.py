@@ -130,6 +130,18 @@ def test_editable_install_finds_mim_configs():
     assert osp.isdir(osp.join(path, '.mim', 'configs', '_base_'))
 
 
+def test_pkg_base_reference_resolves(tmp_path):
+    """Another project's config can inherit an mmlogitkd config by package
+    path once mmlogitkd is imported."""
+    from mmengine.config import Config
+    config = tmp_path / 'other_project.py'
+    config.write_text("_base_ = 'mmlogitkd::_base_/models/cifar100/resnet8.py'"
+                      "\nmodel = dict(head=dict(num_classes=10))\n")
+    cfg = Config.fromfile(str(config))
+    assert cfg.model.backbone.arch == 'resnet8'
+    assert cfg.model.head.num_classes == 10
+
+
 def test_version_check_messages_name_ranges():
     supported = {'mmengine': ('0.10.7', '1.0.0'), 'mmrazor': ('1.0.0', None)}
     problems = version_problems(
