@@ -273,16 +273,10 @@ def test_model_index_ships_in_the_package():
         'install (setup.py links it) now that model-index.yml exists')
 
 
-def test_base_reference_from_another_project(tmp_path, monkeypatch):
+def test_base_reference_from_another_project(tmp_path):
     """The issue's use: ``_base_ = 'mmlogitkd::<leaf>'`` in a config of
     another OpenMMLab project resolves through ``.mim`` and keeps every
-    relative base of the leaf working. MMEngine 0.10.7 only accepts package
-    names listed in its ``MODULE2PACKAGE``; the entry is added here if
-    ``import mmlogitkd`` has not (see the test below)."""
-    from mmengine.config import utils as config_utils
-    if 'mmlogitkd' not in config_utils.MODULE2PACKAGE:
-        monkeypatch.setitem(config_utils.MODULE2PACKAGE, 'mmlogitkd',
-                            'mmlogitkd')
+    relative base of the leaf working."""
     user_cfg = tmp_path / 'user_config.py'
     user_cfg.write_text(
         "custom_imports = dict(imports=['mmlogitkd'], "
@@ -298,12 +292,9 @@ def test_base_reference_from_another_project(tmp_path, monkeypatch):
     assert 'MultiView' in pipeline
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason='mmlogitkd does not yet add itself to MMEngine 0.10.7\'s '
-    'mmengine.config.utils.MODULE2PACKAGE, so `_base_ = "mmlogitkd::..."` '
-    'raises "mmengine does not support to load mmlogitkd config". Needs a '
-    'compat entry (mmlogitkd/compat.py); remove this marker then.')
 def test_import_registers_the_config_package():
+    """``import mmlogitkd`` adds the package to MMEngine 0.10.7's
+    ``MODULE2PACKAGE``, without which ``_base_ = 'mmlogitkd::...'`` raises
+    "mmengine does not support to load mmlogitkd config"."""
     from mmengine.config import utils as config_utils
     assert config_utils.MODULE2PACKAGE.get('mmlogitkd') == 'mmlogitkd'
