@@ -5,7 +5,7 @@ VENV ?= .venv
 PY := $(VENV)/bin/python
 # Re-install when any requirement or the package metadata changes.
 STAMP := $(VENV)/.mmlogitkd-installed
-DEPS := requirements.txt requirements/runtime.txt requirements/tests.txt requirements/optional.txt setup.py
+DEPS := requirements.txt requirements/runtime.txt requirements/tests.txt requirements/optional.txt setup.py model-index.yml
 
 .PHONY: setup demo test bench clean
 
