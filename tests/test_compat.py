@@ -153,3 +153,11 @@ def test_version_check_messages_name_ranges():
     ]
     assert version_problems(supported, installed={
         'mmengine': '0.10.7', 'mmrazor': '1.0.0'}) == []
+
+
+def test_register_all_modules_sets_scope():
+    from mmengine import DefaultScope
+
+    from mmlogitkd.utils import register_all_modules
+    register_all_modules(init_default_scope=True)
+    assert DefaultScope.get_current_instance().scope_name == 'mmlogitkd'
