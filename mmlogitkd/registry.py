@@ -70,11 +70,30 @@ def register_to_mmpretrain(registry_name: str):
     return wrap
 
 
-def register_loss(cls):
+def register_loss(cls=None, *, mmrazor_name: str = None):
     """Register a distillation loss into our ``MODELS`` and MMRazor's, so it
     can be used both by our algorithms and by MMRazor's
-    ``ConfigurableDistiller`` (``loss_forward_mappings``)."""
-    MODELS.register_module(module=cls)
-    from mmrazor.registry import MODELS as MMRAZOR_MODELS  # after compat
-    MMRAZOR_MODELS.register_module(module=cls)
-    return cls
+    ``ConfigurableDistiller`` (``loss_forward_mappings``).
+
+    Use as ``@register_loss`` or, where MMRazor already has a class of that
+    name (e.g. its own ``DKDLoss``), as
+    ``@register_loss(mmrazor_name='DecoupledKDLoss')``. A clash is reported
+    here rather than later, when ``import mmrazor.models`` would fail.
+    """
+
+    def wrap(loss_cls):
+        # MMRazor's own losses register when mmrazor.models is imported:
+        # import it first so that a name clash is detected here.
+        import mmrazor.models  # noqa: F401,F811  (after mmlogitkd.compat)
+        from mmrazor.registry import MODELS as MMRAZOR_MODELS
+        name = mmrazor_name or loss_cls.__name__
+        existing = MMRAZOR_MODELS.module_dict.get(name)
+        if existing is not None and existing is not loss_cls:
+            raise KeyError(
+                f'{loss_cls.__name__}: MMRazor already registers a "{name}" '
+                f'({existing.__module__}); pass register_loss(mmrazor_name=...)')
+        MODELS.register_module(module=loss_cls)
+        MMRAZOR_MODELS.register_module(name=name, module=loss_cls, force=True)
+        return loss_cls
+
+    return wrap if cls is None else wrap(cls)

@@ -161,3 +161,15 @@ def test_register_all_modules_sets_scope():
     from mmlogitkd.utils import register_all_modules
     register_all_modules(init_default_scope=True)
     assert DefaultScope.get_current_instance().scope_name == 'mmlogitkd'
+
+
+def test_loss_name_clash_with_mmrazor_is_reported():
+    from torch import nn
+
+    from mmlogitkd.registry import register_loss
+
+    class DKDLoss(nn.Module):  # MMRazor 1.0.0 has its own DKDLoss
+        pass
+
+    with pytest.raises(KeyError, match='MMRazor already registers a "DKDLoss"'):
+        register_loss(DKDLoss)

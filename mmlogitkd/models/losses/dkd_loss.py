@@ -3,7 +3,7 @@ from typing import Optional
 
 from torch import Tensor
 
-from mmlogitkd.registry import MODELS
+from mmlogitkd.registry import register_loss
 from . import functional as F_kd
 from .base import (BaseDistillLoss, check_non_negative, check_non_negative_int,
                    check_positive)
@@ -16,6 +16,7 @@ from .warmup import linear_warmup_factor
 MMRAZOR_NAME = 'DecoupledKDLoss'
 
 
+@register_loss(mmrazor_name=MMRAZOR_NAME)
 class DKDLoss(BaseDistillLoss):
     r"""DKD: ``loss_weight * min(e/W, 1) * T^2 * 1/B sum_i (alpha TCKD_i +
     beta NCKD_i)``.
@@ -108,11 +109,3 @@ class DKDLoss(BaseDistillLoss):
                 f'loss_weight={self.loss_weight}, '
                 f'standardize={self.standardize}')
 
-
-def _register() -> None:
-    MODELS.register_module(module=DKDLoss)
-    from mmrazor.registry import MODELS as MMRAZOR_MODELS  # after compat
-    MMRAZOR_MODELS.register_module(name=MMRAZOR_NAME, module=DKDLoss)
-
-
-_register()
