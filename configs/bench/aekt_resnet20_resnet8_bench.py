@@ -2,7 +2,7 @@
 # interpretation), the CIFAR-100 defaults of
 # configs/_base_/methods/aekt_cifar100.py (T 4, alpha 1, beta 8, max ratio 4,
 # task-serialization layer).
-# The warm-up keeps its share of the schedule (20 of 240 epochs): 1 of 8
+# The warm-up keeps its share of the schedule (20 of 240 epochs): 1 of 3
 # (run_bench.py: round(epochs / 12), at least 1).
 _base_ = [
     '../_base_/methods/aekt_cifar100.py',

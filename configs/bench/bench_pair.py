@@ -6,4 +6,4 @@ student = dict(cfg_path='mmlogitkd::_base_/models/cifar100/resnet8.py')
 teacher = dict(cfg_path='mmlogitkd::_base_/models/cifar100/resnet20.py')
 # The bench's own teacher (resnet20_teacher_bench.py); run_bench.py points
 # this at the checkpoint that run wrote.
-teacher_ckpt = 'work_dirs/bench/teacher/epoch_15.pth'
+teacher_ckpt = 'work_dirs/bench/teacher/epoch_10.pth'

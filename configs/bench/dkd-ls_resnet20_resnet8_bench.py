@@ -1,6 +1,6 @@
 # `make bench`: DKD + logit standardization, the CIFAR-100 setting of
 # configs/_base_/methods/dkd-ls_cifar100.py (tau 2, w 9, beta 8, CE 1.0).
-# The warm-up keeps its share of the schedule (20 of 240 epochs): 1 of 8
+# The warm-up keeps its share of the schedule (20 of 240 epochs): 1 of 3
 # (run_bench.py: round(epochs / 12), at least 1).
 _base_ = [
     '../_base_/methods/dkd-ls_cifar100.py',

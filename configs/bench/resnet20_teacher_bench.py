@@ -6,9 +6,9 @@ _base_ = [
     '../_base_/datasets/cifar100_bs64.py',
     './bench_schedule.py',
 ]
-max_epochs = 15
+max_epochs = 10
 train_cfg = dict(max_epochs=max_epochs)
-param_scheduler = dict(milestones=[11])  # round(3/4 x 15)
+param_scheduler = dict(milestones=[8])  # round(3/4 x 10)
 default_hooks = dict(checkpoint=dict(interval=max_epochs))
 
 train_dataloader = dict(dataset=dict(data_root=_base_.embedded_data_root))
