@@ -45,7 +45,7 @@ import cv2
 import numpy as np
 
 #: Bump when the drawing changes, so existing outputs are regenerated.
-GENERATOR_VERSION = 1
+GENERATOR_VERSION = 2
 #: Images are drawn at this size, then area-downsampled to ``IMAGE_SIZE``.
 CANVAS_SIZE = 64
 IMAGE_SIZE = 32
@@ -313,13 +313,13 @@ def _add_clutter(canvas: np.ndarray, rng: np.random.Generator) -> None:
     """A few thin lines and small dots in random colours, drawn before the
     shape so the shape covers them."""
     size = CANVAS_SIZE
-    for _ in range(rng.integers(0, 3)):
+    for _ in range(rng.integers(0, 2)):
         p0, p1 = rng.uniform(0, size, 2), rng.uniform(0, size, 2)
         colour = _hsv_to_rgb(rng.uniform(0, 360), rng.uniform(0, 0.6),
                              rng.uniform(0.2, 1.0)).tolist()
         cv2.line(canvas, tuple(int(v) for v in p0),
                  tuple(int(v) for v in p1), colour, 1, cv2.LINE_AA)
-    for _ in range(rng.integers(0, 4)):
+    for _ in range(rng.integers(0, 3)):
         centre = tuple(int(v) for v in rng.uniform(0, size, 2))
         colour = _hsv_to_rgb(rng.uniform(0, 360), rng.uniform(0, 0.6),
                              rng.uniform(0.2, 1.0)).tolist()
@@ -416,13 +416,13 @@ def render_image(fine_label: int, rng: np.random.Generator,
         for index in cells:
             centre = (np.array([index % 3, index // 3]) + 0.5) * cell
             centre = centre + rng.uniform(-0.12, 0.12, 2) * cell
-            radius = cell * rng.uniform(0.32, 0.42)
+            radius = cell * rng.uniform(0.38, 0.46)
             angle = rng.uniform(-max_rotation, max_rotation)
             linear = _rotate(np.eye(2) * radius, angle)
             _draw_parts(mask, parts, centre, linear, stroke_px)
         angle, centre = 0.0, np.array([size / 2, size / 2])
     else:
-        radius = rng.uniform(0.3, 0.42) * size
+        radius = rng.uniform(0.34, 0.44) * size
         angle = rng.uniform(-max_rotation, max_rotation)
         margin = radius * 0.85
         centre = rng.uniform(margin, size - margin, 2)
@@ -440,7 +440,7 @@ def render_image(fine_label: int, rng: np.random.Generator,
 
     small = cv2.resize(canvas, (IMAGE_SIZE, IMAGE_SIZE),
                        interpolation=cv2.INTER_AREA)
-    small += rng.normal(0.0, rng.uniform(2.0, 8.0), small.shape)
+    small += rng.normal(0.0, rng.uniform(1.5, 5.0), small.shape)
     return np.clip(np.round(small), 0, 255).astype(np.uint8)
 
 

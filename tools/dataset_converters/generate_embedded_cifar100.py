@@ -73,7 +73,9 @@ def main() -> None:
     if args.grid:
         grid = render_sample_grid(settings)
         os.makedirs(osp.dirname(osp.abspath(args.grid)), exist_ok=True)
-        if not cv2.imwrite(args.grid, grid[..., ::-1]):  # cv2 writes BGR
+        # cv2 writes BGR; maximum compression keeps the PNG small.
+        if not cv2.imwrite(args.grid, grid[..., ::-1],
+                           [cv2.IMWRITE_PNG_COMPRESSION, 9]):
             raise SystemExit(f'could not write the sample grid {args.grid}')
         print(f'Wrote the sample grid {args.grid}')
 
