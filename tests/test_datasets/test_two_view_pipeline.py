@@ -13,7 +13,8 @@ from mmengine.config import Config
 from mmengine.dataset import pseudo_collate
 from mmengine.registry import init_default_scope
 
-from mmlogitkd.datasets import EmbeddedCIFAR100Settings, write_embedded_cifar100
+from mmlogitkd.datasets import (EmbeddedCIFAR100Settings,
+                                write_embedded_cifar100)
 from mmlogitkd.registry import DATASETS, MODELS, TRANSFORMS
 
 REPO_ROOT = osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__))))
