@@ -1,6 +1,4 @@
 """Adaptive explicit knowledge transfer (AEKT), mmlogitkd interpretation."""
-from typing import Optional
-
 from torch import Tensor
 
 from mmlogitkd.registry import register_loss
@@ -75,30 +73,10 @@ class AEKTLoss(BaseDistillLoss):
         self.loss_weight = check_non_negative('loss_weight', loss_weight)
         self.eps = check_positive('eps', eps)
 
-    def forward(self,
-                student_logits: Tensor,
-                teacher_logits: Tensor,
-                labels: Optional[Tensor] = None) -> Tensor:
-        """Compute the weighted, warmed-up AEKT term.
-
-        Args:
-            student_logits (Tensor): ``[B, C]`` serialized student logits
-                ``u = g(s)``.
-            teacher_logits (Tensor): ``[B, C]`` (detached inside).
-            labels (Tensor): ``[B]`` hard labels (required).
-
-        Returns:
-            Tensor: scalar loss.
-        """
-        student, teacher, labels = self.check_inputs(student_logits,
-                                                     teacher_logits, labels)
+    def compute_loss(self, student: Tensor, teacher: Tensor,
+                     labels: Tensor) -> Tensor:
+        """Weighted, warmed-up AEKT term on the serialized student logits."""
         factor = linear_warmup_factor(self.warmup_epochs)
         return F_kd.aekt_loss(student, teacher, labels, self.temperature,
                               self.alpha, self.beta, self.max_ratio, self.eps,
                               self.loss_weight * factor)
-
-    def extra_repr(self) -> str:
-        return (f'temperature={self.temperature}, alpha={self.alpha}, '
-                f'beta={self.beta}, warmup_epochs={self.warmup_epochs}, '
-                f'max_ratio={self.max_ratio}, loss_weight={self.loss_weight}, '
-                f'eps={self.eps}')

@@ -6,6 +6,7 @@ per model; two-view losses take a sequence ``[weak, strong]`` per model. This
 module holds the input checks (so that bad input fails early with a message
 naming the problem) and the hyperparameter checks used by every loss.
 """
+import inspect
 import numbers
 from typing import List, Optional, Sequence, Tuple, Union
 
@@ -60,10 +61,59 @@ class BaseDistillLoss(nn.Module):
 
     The teacher is data, not a trainee: teacher logits are detached by every
     loss.
+
+    Subclasses implement :meth:`compute_loss`; :meth:`forward` validates the
+    inputs first, so no loss can skip the checks. Every constructor argument
+    is stored, validated, under its own name: :meth:`extra_repr` lists them
+    in signature order.
     """
 
     num_views: int = 1
     requires_labels: bool = False
+
+    def forward(self,
+                student_logits: Logits,
+                teacher_logits: Logits,
+                labels: Optional[Tensor] = None) -> Tensor:
+        """Validate the inputs, then compute the weighted loss.
+
+        Args:
+            student_logits (Tensor | Sequence[Tensor]): ``[B, C]`` for
+                single-view losses, ``[weak, strong]`` (each ``[B, C]``) for
+                two-view losses.
+            teacher_logits (Tensor | Sequence[Tensor]): same layout as
+                ``student_logits`` (detached inside).
+            labels (Tensor, optional): ``[B]`` hard labels; required when
+                :attr:`requires_labels` is True, unused otherwise.
+
+        Returns:
+            Tensor: scalar loss.
+        """
+        student, teacher, labels = self.check_inputs(student_logits,
+                                                     teacher_logits, labels)
+        return self.compute_loss(student, teacher, labels)
+
+    def compute_loss(self, student: Union[Tensor, List[Tensor]],
+                     teacher: Union[Tensor, List[Tensor]],
+                     labels: Optional[Tensor]) -> Tensor:
+        """Compute the weighted loss on inputs :meth:`check_inputs` passed.
+
+        Args:
+            student (Tensor | list[Tensor]): ``[B, C]``, or ``[weak, strong]``
+                for two-view losses.
+            teacher (Tensor | list[Tensor]): same layout as ``student``.
+            labels (Tensor, optional): ``[B]`` hard labels, or None.
+
+        Returns:
+            Tensor: scalar loss.
+        """
+        raise NotImplementedError(
+            f'{type(self).__name__} must implement compute_loss')
+
+    def extra_repr(self) -> str:
+        """List the constructor arguments with their stored values."""
+        names = list(inspect.signature(type(self).__init__).parameters)[1:]
+        return ', '.join(f'{name}={getattr(self, name)}' for name in names)
 
     def check_inputs(
         self,

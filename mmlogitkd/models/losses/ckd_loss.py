@@ -54,25 +54,8 @@ class CKDLoss(BaseDistillLoss):
         self.loss_weight = check_non_negative('loss_weight', loss_weight)
         self.gather = bool(gather)
 
-    def forward(self,
-                student_logits: Tensor,
-                teacher_logits: Tensor,
-                labels: Optional[Tensor] = None) -> Tensor:
-        """Compute the weighted CKD term.
-
-        Args:
-            student_logits (Tensor): ``[B, C]``.
-            teacher_logits (Tensor): ``[B, C]`` (detached inside).
-            labels (Tensor, optional): unused.
-
-        Returns:
-            Tensor: scalar loss.
-        """
-        student, teacher, _ = self.check_inputs(student_logits, teacher_logits,
-                                                labels)
+    def compute_loss(self, student: Tensor, teacher: Tensor,
+                     labels: Optional[Tensor]) -> Tensor:
+        """Weighted CKD term; labels are unused."""
         return F_kd.ckd_loss(student, teacher, self.temperature, self.gather,
                              self.loss_weight)
-
-    def extra_repr(self) -> str:
-        return (f'temperature={self.temperature}, loss_weight='
-                f'{self.loss_weight}, gather={self.gather}')

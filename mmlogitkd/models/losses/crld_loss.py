@@ -1,5 +1,5 @@
 """Cross-view consistency-regularised logit distillation (CRLD)."""
-from typing import Optional, Sequence
+from typing import List, Optional
 
 from torch import Tensor
 
@@ -69,31 +69,10 @@ class CRLDLoss(BaseDistillLoss):
                                                     cross_view_weight)
         self.standardize = bool(standardize)
 
-    def forward(self,
-                student_logits: Sequence[Tensor],
-                teacher_logits: Sequence[Tensor],
-                labels: Optional[Tensor] = None) -> Tensor:
-        """Compute the weighted CRLD terms.
-
-        Args:
-            student_logits (Sequence[Tensor]): ``[weak, strong]``, each
-                ``[B, C]``.
-            teacher_logits (Sequence[Tensor]): ``[weak, strong]``.
-            labels (Tensor, optional): unused.
-
-        Returns:
-            Tensor: scalar loss.
-        """
-        students, teachers, _ = self.check_inputs(student_logits,
-                                                  teacher_logits, labels)
+    def compute_loss(self, students: List[Tensor], teachers: List[Tensor],
+                     labels: Optional[Tensor]) -> Tensor:
+        """Weighted CRLD terms on ``[weak, strong]``; labels are unused."""
         return F_kd.crld_loss(students, teachers, self.temperature,
                               self.weak_threshold, self.strong_threshold,
                               self.within_view_weight, self.cross_view_weight,
                               self.standardize)
-
-    def extra_repr(self) -> str:
-        return (f'temperature={self.temperature}, weak_threshold='
-                f'{self.weak_threshold}, strong_threshold='
-                f'{self.strong_threshold}, within_view_weight='
-                f'{self.within_view_weight}, cross_view_weight='
-                f'{self.cross_view_weight}, standardize={self.standardize}')

@@ -1,6 +1,4 @@
 """Decoupled knowledge distillation (DKD), optionally with LS."""
-from typing import Optional
-
 from torch import Tensor
 
 from mmlogitkd.registry import register_loss
@@ -82,30 +80,10 @@ class DKDLoss(BaseDistillLoss):
         self.loss_weight = check_non_negative('loss_weight', loss_weight)
         self.standardize = bool(standardize)
 
-    def forward(self,
-                student_logits: Tensor,
-                teacher_logits: Tensor,
-                labels: Optional[Tensor] = None) -> Tensor:
-        """Compute the weighted, warmed-up DKD term.
-
-        Args:
-            student_logits (Tensor): ``[B, C]``.
-            teacher_logits (Tensor): ``[B, C]`` (detached inside).
-            labels (Tensor): ``[B]`` hard labels (required).
-
-        Returns:
-            Tensor: scalar loss.
-        """
-        student, teacher, labels = self.check_inputs(student_logits,
-                                                     teacher_logits, labels)
+    def compute_loss(self, student: Tensor, teacher: Tensor,
+                     labels: Tensor) -> Tensor:
+        """Weighted, warmed-up DKD term."""
         factor = linear_warmup_factor(self.warmup_epochs)
         return F_kd.dkd_loss(student, teacher, labels, self.temperature,
                              self.alpha, self.beta, self.standardize,
                              self.loss_weight * factor)
-
-    def extra_repr(self) -> str:
-        return (f'temperature={self.temperature}, alpha={self.alpha}, '
-                f'beta={self.beta}, warmup_epochs={self.warmup_epochs}, '
-                f'loss_weight={self.loss_weight}, '
-                f'standardize={self.standardize}')
-

@@ -44,25 +44,8 @@ class KDLoss(BaseDistillLoss):
         self.loss_weight = check_non_negative('loss_weight', loss_weight)
         self.standardize = bool(standardize)
 
-    def forward(self,
-                student_logits: Tensor,
-                teacher_logits: Tensor,
-                labels: Optional[Tensor] = None) -> Tensor:
-        """Compute the weighted KD term.
-
-        Args:
-            student_logits (Tensor): ``[B, C]``.
-            teacher_logits (Tensor): ``[B, C]`` (detached inside).
-            labels (Tensor, optional): unused.
-
-        Returns:
-            Tensor: scalar loss.
-        """
-        student, teacher, _ = self.check_inputs(student_logits, teacher_logits,
-                                                labels)
+    def compute_loss(self, student: Tensor, teacher: Tensor,
+                     labels: Optional[Tensor]) -> Tensor:
+        """Weighted KD term; labels are unused."""
         return F_kd.kd_loss(student, teacher, self.temperature,
                             self.standardize, self.loss_weight)
-
-    def extra_repr(self) -> str:
-        return (f'temperature={self.temperature}, loss_weight='
-                f'{self.loss_weight}, standardize={self.standardize}')

@@ -1,5 +1,5 @@
 """Multi-level logit distillation (MLKD), optionally with LS."""
-from typing import Optional, Sequence
+from typing import List, Optional, Sequence
 
 from torch import Tensor
 
@@ -92,28 +92,9 @@ class MLKDLoss(BaseDistillLoss):
         self.standardize = bool(standardize)
         self.faithful = bool(faithful)
 
-    def forward(self,
-                student_logits: Sequence[Tensor],
-                teacher_logits: Sequence[Tensor],
-                labels: Optional[Tensor] = None) -> Tensor:
-        """Compute the weighted MLKD distillation terms.
-
-        Args:
-            student_logits (Sequence[Tensor]): ``[weak, strong]``, each
-                ``[B, C]``.
-            teacher_logits (Sequence[Tensor]): ``[weak, strong]``.
-            labels (Tensor, optional): unused.
-
-        Returns:
-            Tensor: scalar loss.
-        """
-        students, teachers, _ = self.check_inputs(student_logits,
-                                                  teacher_logits, labels)
+    def compute_loss(self, students: List[Tensor], teachers: List[Tensor],
+                     labels: Optional[Tensor]) -> Tensor:
+        """Weighted MLKD terms on ``[weak, strong]``; labels are unused."""
         return F_kd.mlkd_loss(students, teachers, self.temperatures,
                               self.standardize, self.faithful,
                               self.loss_weight)
-
-    def extra_repr(self) -> str:
-        return (f'temperatures={self.temperatures}, loss_weight='
-                f'{self.loss_weight}, standardize={self.standardize}, '
-                f'faithful={self.faithful}')

@@ -8,9 +8,9 @@ import pytest
 import torch
 from mmengine.logging import MessageHub
 
-from mmlogitkd.models.losses import (AEKTLoss, CKDLoss, CRLDLoss, DKDLoss,
-                                     KDLoss, MLKDLoss, functional,
-                                     linear_warmup_factor)
+from mmlogitkd.models.losses import (AEKTLoss, BaseDistillLoss, CKDLoss,
+                                     CRLDLoss, DKDLoss, KDLoss, MLKDLoss,
+                                     functional, linear_warmup_factor)
 from mmlogitkd.registry import MODELS
 from loss_testing import single_thread  # noqa: F401
 
@@ -134,6 +134,34 @@ def test_single_view_losses_refuse_sequences(cls):
 def test_hyperparameter_errors_name_the_argument(cls, key, value, pattern):
     with pytest.raises(ValueError, match=pattern):
         cls(**{**CONFIGS[cls], key: value})
+
+
+@pytest.mark.parametrize('cls,text', [
+    (KDLoss, 'KDLoss(temperature=4.0, loss_weight=0.9, standardize=False)'),
+    (CKDLoss, 'CKDLoss(temperature=1.0, loss_weight=10.0, gather=False)'),
+    (DKDLoss, 'DKDLoss(temperature=4.0, alpha=1.0, beta=8.0, '
+     'warmup_epochs=20, loss_weight=1.0, standardize=False)'),
+    (AEKTLoss, 'AEKTLoss(temperature=4.0, alpha=1.0, beta=8.0, '
+     'warmup_epochs=20, max_ratio=4.0, loss_weight=1.0, eps=1e-08)'),
+    (MLKDLoss, 'MLKDLoss(temperatures=(4.0, 3.0, 5.0, 2.0, 6.0), '
+     'loss_weight=0.9, standardize=False, faithful=True)'),
+    (CRLDLoss, 'CRLDLoss(temperature=4.0, weak_threshold=0.9, '
+     'strong_threshold=0.2, within_view_weight=2.0, cross_view_weight=0.5, '
+     'standardize=False)'),
+])
+def test_repr_lists_every_hyperparameter_with_defaults(cls, text):
+    """The log shows every constructor argument, defaults included, in
+    signature order, as validated floats/tuples."""
+    assert repr(cls(**CONFIGS[cls])) == text
+
+
+def test_loss_without_compute_loss_says_so():
+
+    class Incomplete(BaseDistillLoss):
+        pass
+
+    with pytest.raises(NotImplementedError, match='Incomplete must implement'):
+        Incomplete()(logits(0), logits(1))
 
 
 # ----------------------------------------------------------------- warm-up --
