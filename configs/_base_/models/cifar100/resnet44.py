@@ -1,13 +1,4 @@
 # CRD model zoo resnet44 (RepDistiller models/resnet.py), METHODS §14.2.
-model = dict(
-    type='ImageClassifier',
-    backbone=dict(type='CIFARResNet', arch='resnet44', out_indices=(2, )),
-    neck=dict(type='GlobalAveragePooling'),
-    head=dict(
-        type='LinearClsHead',
-        num_classes=100,
-        in_channels=64,
-        loss=dict(type='CrossEntropyLoss', loss_weight=1.0),
-        topk=(1, 5),
-        # The reference classifier keeps PyTorch's default nn.Linear init.
-        init_cfg=None))
+# Same neck and head as resnet8; only the arch differs.
+_base_ = ['./resnet8.py']
+model = dict(backbone=dict(arch='resnet44'))

@@ -1,4 +1,6 @@
 # CRD model zoo resnet8 (RepDistiller models/resnet.py), METHODS §14.2.
+# The other CIFARResNet configs inherit this one and change only what
+# differs.
 model = dict(
     type='ImageClassifier',
     backbone=dict(type='CIFARResNet', arch='resnet8', out_indices=(2, )),
