@@ -1,21 +1,6 @@
 # ImageNet ResNet-34, torchvision layout (mdistiller
-# models/imagenet/resnet.py), METHODS §14.2. zero_init_residual=False as in
-# torchvision's default.
-model = dict(
-    type='ImageClassifier',
-    backbone=dict(
-        type='ResNet',
-        depth=34,
-        num_stages=4,
-        out_indices=(3, ),
-        style='pytorch',
-        zero_init_residual=False),
-    neck=dict(type='GlobalAveragePooling'),
-    head=dict(
-        type='LinearClsHead',
-        num_classes=1000,
-        in_channels=512,
-        loss=dict(type='CrossEntropyLoss', loss_weight=1.0),
-        topk=(1, 5),
-        # The reference classifier keeps PyTorch's default nn.Linear init.
-        init_cfg=None))
+# models/imagenet/resnet.py), METHODS §14.2. Same settings as resnet18
+# (zero_init_residual=False as in torchvision's default); only the depth
+# differs.
+_base_ = ['./resnet18.py']
+model = dict(backbone=dict(depth=34))
