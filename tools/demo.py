@@ -57,8 +57,8 @@ def run(cmd, log_path=None):
                                    stderr=subprocess.STDOUT, text=True)
         for line in process.stdout:
             log.write(line)
-            # Visible progress: epoch summaries and errors only.
-            if 'Epoch(val)' in line or 'Error' in line or \
+            # Visible progress: validation summaries and errors only.
+            if 'accuracy/top1' in line or 'Error' in line or \
                     'Teacher (evaluated' in line:
                 print('    ' + line.rstrip()[-150:], flush=True)
         if process.wait() != 0:
