@@ -19,6 +19,11 @@ def randn(*shape, seed=0, scale=3.0, dtype=torch.float64):
     return torch.randn(*shape, generator=generator, dtype=dtype) * scale
 
 
+def random_labels(batch, num_classes, seed):
+    generator = torch.Generator().manual_seed(seed)
+    return torch.randint(0, num_classes, (batch, ), generator=generator)
+
+
 # --------------------------------------------------------------------- KD ---
 def test_kd_identical_logits_give_zero():
     s = randn(8, 10)
@@ -41,9 +46,7 @@ def test_kd_equals_tckd_plus_weighted_nckd_per_sample():
     """KL = TCKD + (1 - p^T(t)_y) NCKD, i.e. KD = DKD with alpha = 1 and
     beta = 1 - p_t,y (METHODS §6)."""
     s, t = randn(16, 10, seed=3), randn(16, 10, seed=4)
-    y = torch.randint(0,
-                      10, (16, ),
-                      generator=torch.Generator().manual_seed(0))
+    y = random_labels(16, 10, seed=0)
     for temperature in (1.0, 4.0):
         kl = LF.kl_per_sample(s, t, temperature)
         parts = LF.decoupled_kl_per_sample(s, t, y, temperature)
@@ -136,14 +139,9 @@ def test_dkd_identical_logits_give_zero():
 
 def test_dkd_value_independent_of_batch_duplication():
     """The MMRazor trap (METHODS §16.1): batchmean must not grow with B."""
-    s, t = randn(32, 100, seed=1,
-                 dtype=torch.float32), randn(32,
-                                             100,
-                                             seed=2,
-                                             dtype=torch.float32)
-    y = torch.randint(0,
-                      100, (32, ),
-                      generator=torch.Generator().manual_seed(1))
+    s = randn(32, 100, seed=1, dtype=torch.float32)
+    t = randn(32, 100, seed=2, dtype=torch.float32)
+    y = random_labels(32, 100, seed=1)
     loss = DKDLoss(4.0, 1.0, 8.0, 0)
     single = loss(s, t, y)
     torch.testing.assert_close(
@@ -157,14 +155,9 @@ def test_dkd_matches_mmrazor_batchmean_and_not_its_mean():
     """MMRazor's DKDLoss(reduction='batchmean') equals ours; its 'mean' is
     the batch sum, B times larger."""
     from mmrazor.models.losses import DKDLoss as RazorDKD
-    s, t = randn(32, 100, seed=3,
-                 dtype=torch.float32), randn(32,
-                                             100,
-                                             seed=4,
-                                             dtype=torch.float32)
-    y = torch.randint(0,
-                      100, (32, ),
-                      generator=torch.Generator().manual_seed(2))
+    s = randn(32, 100, seed=3, dtype=torch.float32)
+    t = randn(32, 100, seed=4, dtype=torch.float32)
+    y = random_labels(32, 100, seed=2)
     ours = DKDLoss(4.0, 1.0, 8.0, 0)(s, t, y)
     with warnings.catch_warnings():  # MMRazor's size_average deprecation
         warnings.simplefilter('ignore')
@@ -348,9 +341,7 @@ def test_aekt_explicit_gradient_matches_closed_form():
     batch, num_classes, temperature = 8, 10, 4.0
     u = randn(batch, num_classes, seed=3).requires_grad_()
     t = randn(batch, num_classes, seed=4)
-    y = torch.randint(0,
-                      num_classes, (batch, ),
-                      generator=torch.Generator().manual_seed(3))
+    y = random_labels(batch, num_classes, seed=3)
     AEKTLoss(temperature, 1.0, 0.0, 0, max_ratio=3.0)(u, t, y).backward()
 
     pu = F.softmax(u.detach() / temperature, 1)
