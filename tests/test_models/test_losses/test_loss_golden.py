@@ -25,6 +25,12 @@ def make_batch(batch, num_classes, seed, dtype=torch.float64, scale=3.0):
     return draw(), draw(), draw(), draw(), labels
 
 
+def assert_matches_oracle(value, expected):
+    """Float64 loss value equals the oracle's to rtol 1e-5 (no atol: a
+    near-zero value must match relatively too)."""
+    torch.testing.assert_close(value.item(), expected, rtol=1e-5, atol=0)
+
+
 @pytest.mark.parametrize('size', SIZES)
 @pytest.mark.parametrize('standardize', [False, True])
 def test_kd_golden(size, standardize):
@@ -32,7 +38,7 @@ def test_kd_golden(size, standardize):
     value = KDLoss(temperature=4.0, loss_weight=0.9,
                    standardize=standardize)(s, t)
     expected = 0.9 * oracle.kd(s, t, 4.0, standardize)
-    torch.testing.assert_close(value.item(), expected, rtol=1e-5, atol=0)
+    assert_matches_oracle(value, expected)
 
 
 @pytest.mark.parametrize('size', SIZES)
@@ -46,7 +52,7 @@ def test_dkd_golden(size, standardize):
                     loss_weight=1.5,
                     standardize=standardize)(s, t, y)
     expected = 1.5 * oracle.dkd(s, t, y, 4.0, 1.0, 8.0, standardize)
-    torch.testing.assert_close(value.item(), expected, rtol=1e-5, atol=0)
+    assert_matches_oracle(value, expected)
 
 
 @pytest.mark.parametrize('size', SIZES)
@@ -63,7 +69,7 @@ def test_crld_golden(size, standardize):
     value = loss([s_w, s_s], [t_w, t_s])
     expected = oracle.crld([s_w, s_s], [t_w, t_s], 4.0, 0.5, 0.2, 2.0, 0.5,
                            standardize)
-    torch.testing.assert_close(value.item(), expected, rtol=1e-5, atol=0)
+    assert_matches_oracle(value, expected)
 
 
 @pytest.mark.parametrize('size', SIZES)
@@ -78,7 +84,7 @@ def test_mlkd_golden(size, standardize, faithful):
     value = loss([s_w, s_s], [t_w, t_s])
     expected = oracle.mlkd([s_w, s_s], [t_w, t_s], list(TEMPS), 0.9,
                            standardize, faithful)
-    torch.testing.assert_close(value.item(), expected, rtol=1e-5, atol=0)
+    assert_matches_oracle(value, expected)
 
 
 @pytest.mark.parametrize('size', SIZES)
@@ -87,7 +93,7 @@ def test_ckd_golden(size, temperature):
     s, t, _, _, _ = make_batch(*size, seed=5)
     value = CKDLoss(temperature=temperature, loss_weight=10.0)(s, t)
     expected = 10.0 * oracle.ckd(s, t, temperature)
-    torch.testing.assert_close(value.item(), expected, rtol=1e-5, atol=0)
+    assert_matches_oracle(value, expected)
 
 
 @pytest.mark.parametrize('size', SIZES)
@@ -101,7 +107,7 @@ def test_aekt_golden(size, max_ratio):
                      max_ratio=max_ratio,
                      loss_weight=1.0)(u, t, y)
     expected = oracle.aekt(u, t, y, 4.0, 1.0, 8.0, max_ratio)
-    torch.testing.assert_close(value.item(), expected, rtol=1e-5, atol=0)
+    assert_matches_oracle(value, expected)
 
 
 @pytest.mark.parametrize('standardize', [False, True])
