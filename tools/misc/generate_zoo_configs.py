@@ -32,7 +32,7 @@ import os
 import os.path as osp
 import sys
 from dataclasses import dataclass
-from typing import Dict, List, Optional, Sequence, Tuple
+from typing import Any, Dict, List, NamedTuple, Optional, Sequence, Tuple
 
 REPO_ROOT = osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__))))
 GENERATOR = 'tools/misc/generate_zoo_configs.py'
@@ -839,411 +839,377 @@ def render_pair_imagenet(pair: ImagenetPair) -> str:
     return text
 
 
-# Method bases: (method key, dataset) -> body (after the header).
-def _method_base(dataset: str, two_view: bool, comments: Sequence[str],
-                 model_body: str) -> str:
-    data_file = DATASETS[dataset]['two_view' if two_view else 'single']
+# ---------------------------------------------------------------------------
+# Config source of the bases
+# ---------------------------------------------------------------------------
+class Commented(NamedTuple):
+    """A config value written below comment lines."""
+    value: Any
+    comments: Sequence[str]
+
+
+def _holds_comment(value: Any) -> bool:
+    if isinstance(value, Commented):
+        return True
+    if isinstance(value, dict):
+        return any(_holds_comment(item) for item in value.values())
+    return False
+
+
+def config_source(value: Any, indent: str = '', used: int = 0,
+                  tail: int = 0) -> str:
+    """A value as MMEngine config source.
+
+    Dicts and lists stay on one line where that fits in 79 columns and holds
+    no comment; otherwise one entry a line, one level deeper, with the
+    closing parentheses on the last line (MMPretrain config style).
+
+    Args:
+        value (Any): A dict, list, tuple, float, int, str, bool, None or
+            :class:`Commented`.
+        indent (str): Indent of the line the value starts on.
+        used (int): Columns taken on that line before the value.
+        tail (int): Characters that follow the value on its last line.
+
+    Returns:
+        str: The source text (no trailing newline).
+    """
+    if isinstance(value, (dict, list)):
+        entries = list(value.items() if isinstance(value, dict) else
+                       ((None, item) for item in value))
+        if not _holds_comment(value):
+            inline = ', '.join(
+                (f'{key}=' if key is not None else '') + config_source(item)
+                for key, item in entries)
+            inline = (f'dict({inline})' if isinstance(value, dict) else
+                      f'[{inline}]')
+            if used + len(inline) + tail <= 79:
+                return inline
+        inner = indent + '    '
+        lines = []
+        for position, (key, item) in enumerate(entries):
+            comments: Sequence[str] = ()
+            if isinstance(item, Commented):
+                item, comments = item
+            head = f'{inner}{key}=' if key is not None else inner
+            last = position == len(entries) - 1
+            lines.append(
+                comment_block(comments, indent=inner) + head + config_source(
+                    item, inner, len(head),
+                    tail + 1 if last and isinstance(value, dict) else 1))
+        if isinstance(value, dict):
+            return 'dict(\n' + ',\n'.join(lines) + ')'
+        return '[\n' + ''.join(f'{line},\n' for line in lines) + indent + ']'
+    if isinstance(value, float):
+        return fmt(value)
+    if isinstance(value, tuple):
+        return '(' + ', '.join(config_source(item) for item in value) + ')'
+    return repr(value)
+
+
+def render_base(comments: Sequence[str], bases: Sequence[str],
+                assignments: Dict[str, Any]) -> str:
+    """A generated base file: header, comment, ``_base_`` and assignments."""
     text = HEADER + comment_block(comments)
-    text += f"_base_ = ['../datasets/{data_file}']\n\n"
-    text += 'model = dict(\n    type=\'LogitDistiller\',\n' + model_body
+    if bases:
+        text += f'_base_ = {config_source(list(bases), used=9)}\n'
+        if assignments:
+            text += '\n'
+    for name, value in assignments.items():
+        text += f'{name} = {config_source(value, used=len(name) + 3)}\n'
     return text
 
 
-def method_bases() -> Dict[str, str]:
-    files = {}
-    sep = "    student_forward='separate')\n"
-    single = "    distill_head=None,\n    student_forward='separate')\n"
-    two = ("    distill_head=None,\n"
-           "    # One student forward per view: BN statistics per view, as "
-           "the original\n"
-           "    # CRLD/MLKD code (METHODS.md §9.1, §12).\n" + sep)
+# ---------------------------------------------------------------------------
+# Method bases
+# ---------------------------------------------------------------------------
+#: What every single-view method base leaves as is.
+SINGLE_VIEW = dict(distill_head=None, student_forward='separate')
+#: The two-view methods (MLKD, CRLD).
+TWO_VIEW = dict(
+    distill_head=None,
+    student_forward=Commented('separate', (
+        'One student forward per view: BN statistics per view, as the '
+        'original CRLD/MLKD code (METHODS.md §9.1, §12).', )))
 
-    # KD ------------------------------------------------------------------
-    files['kd_cifar100.py'] = _method_base(
-        'cifar100', False,
-        ['KD (Hinton, Vinyals, Dean, arXiv 1503.02531) on CIFAR-100, '
-         'METHODS.md §5: T = 4, KD weight 0.9, CE weight 0.1 (mdistiller '
-         'engine/cfg.py; RepDistiller -r 0.1 -a 0.9).'],
-        '    ce_weight=0.1,\n'
-        '    distill_losses=dict(\n'
-        '        loss_kd=dict(\n'
-        "            type='KDLoss',\n"
-        '            temperature=4.0,\n'
-        '            loss_weight=0.9,\n'
-        '            standardize=False)),\n' + single)
-    files['kd_in1k.py'] = _method_base(
-        'in1k', False,
-        ['KD on ImageNet, METHODS.md §5: T = 1, KD weight 0.5, CE weight 0.5 '
-         '(mdistiller configs/imagenet/*/kd.yaml).'],
-        '    ce_weight=0.5,\n'
-        '    distill_losses=dict(\n'
-        '        loss_kd=dict(\n'
-        "            type='KDLoss',\n"
-        '            temperature=1.0,\n'
-        '            loss_weight=0.5,\n'
-        '            standardize=False)),\n' + single)
 
-    # DKD -----------------------------------------------------------------
-    files['dkd_cifar100.py'] = _method_base(
-        'cifar100', False,
-        ['DKD (Zhao et al., CVPR 2022) on CIFAR-100, METHODS.md §6: T = 4, '
-         'alpha = 1, warm-up 20 epochs, CE weight 1.0 (mdistiller '
-         'configs/cifar100/dkd). beta is per pair: every leaf sets it; 8 '
-         'here is the mdistiller cfg default.'],
-        '    ce_weight=1.0,\n'
-        '    distill_losses=dict(\n'
-        '        loss_dkd=dict(\n'
-        "            type='DKDLoss',\n"
-        '            temperature=4.0,\n'
-        '            alpha=1.0,\n'
-        '            beta=8.0,\n'
-        '            warmup_epochs=20,\n'
-        '            loss_weight=1.0,\n'
-        '            standardize=False)),\n' + single)
-    files['dkd_in1k.py'] = _method_base(
-        'in1k', False,
-        ['DKD on ImageNet, METHODS.md §6: T = 1, alpha = 1, warm-up 1 epoch '
-         '(none), CE weight 1.0 (mdistiller configs/imagenet/*/dkd.yaml). '
-         'beta is per pair (0.5 R34->R18, 2.0 R50->MV1): every leaf sets '
-         'it.'],
-        '    ce_weight=1.0,\n'
-        '    distill_losses=dict(\n'
-        '        loss_dkd=dict(\n'
-        "            type='DKDLoss',\n"
-        '            temperature=1.0,\n'
-        '            alpha=1.0,\n'
-        '            beta=0.5,\n'
-        '            warmup_epochs=1,\n'
-        '            loss_weight=1.0,\n'
-        '            standardize=False)),\n' + single)
+@dataclass(frozen=True)
+class MethodBase:
+    """One file of ``configs/_base_/methods``.
 
-    # KD+LS ---------------------------------------------------------------
-    files['kd-ls_cifar100.py'] = _method_base(
-        'cifar100', False,
-        ['KD + logit standardization (Sun et al., CVPR 2024) on CIFAR-100, '
-         'METHODS.md §7: CE weight 0.1, both models\' logits Z-scored before '
-         'the base temperature tau, factor tau^2. (tau, w) are per pair: '
-         'every leaf sets them; (2, 9) here are the LS CLI defaults.'],
-        '    ce_weight=0.1,\n'
-        '    distill_losses=dict(\n'
-        '        loss_kd=dict(\n'
-        "            type='KDLoss',\n"
-        '            temperature=2.0,\n'
-        '            loss_weight=9.0,\n'
-        '            standardize=True)),\n' + single)
-    files['kd-ls_in1k.py'] = _method_base(
-        'in1k', False,
-        ['KD + LS on ImageNet: the LS README command --logit-stand '
-         '--base-temp 2 --kd-weight 9 on the LS repo\'s imagenet kd.yaml '
-         '(CE weight 1.0), METHODS.md §7.3. The setting actually used for '
-         'the logged 71.45 is unverified (OPEN-6); for R50->MV1 no LS '
-         'setting exists (unofficial).'],
-        '    ce_weight=1.0,\n'
-        '    distill_losses=dict(\n'
-        '        loss_kd=dict(\n'
-        "            type='KDLoss',\n"
-        '            temperature=2.0,\n'
-        '            loss_weight=9.0,\n'
-        '            standardize=True)),\n' + single)
+    Three kinds, each inheriting the one before: ``<host>.py`` (what the
+    method is, on any dataset), ``<host>_<dataset>.py`` (adds the dataset
+    base and the dataset's values) and ``<host>-ls_<dataset>.py`` (logit
+    standardization over its host, METHODS.md §7).
+    """
+    name: str
+    bases: Tuple[str, ...]
+    comments: Tuple[str, ...]
+    #: What the file sets in ``model`` over its bases.
+    model: Dict[str, Any]
 
-    # DKD+LS --------------------------------------------------------------
-    files['dkd-ls_cifar100.py'] = _method_base(
-        'cifar100', False,
-        ['DKD + LS on CIFAR-100, METHODS.md §7.2-§7.3: DKD on standardized '
-         'logits with T = tau; the LS code multiplies alpha and beta by w, '
-         'expressed here as alpha = 1, beta = beta, loss_weight = w. CE '
-         'weight 1.0, warm-up 20 epochs. (tau, w, beta) are per pair: every '
-         'leaf sets them; (2, 9, 8) here are the LS CLI and DKD cfg '
-         'defaults.'],
-        '    ce_weight=1.0,\n'
-        '    distill_losses=dict(\n'
-        '        loss_dkd=dict(\n'
-        "            type='DKDLoss',\n"
-        '            temperature=2.0,\n'
-        '            alpha=1.0,\n'
-        '            beta=8.0,\n'
-        '            warmup_epochs=20,\n'
-        '            loss_weight=9.0,\n'
-        '            standardize=True)),\n' + single)
-    files['dkd-ls_in1k.py'] = _method_base(
-        'in1k', False,
-        ['DKD + LS on ImageNet: unofficial. The LS authors never published '
-         'an ImageNet DKD+LS setting (LS issues #16, #31; METHODS.md §7.3). '
-         'Our choice: the DKD ImageNet host (alpha = 1, beta per pair, '
-         'warm-up 1, CE 1.0) with the LS README\'s ImageNet flags tau = 2, '
-         'w = 9 (OPEN-6).'],
-        '    ce_weight=1.0,\n'
-        '    distill_losses=dict(\n'
-        '        loss_dkd=dict(\n'
-        "            type='DKDLoss',\n"
-        '            temperature=2.0,\n'
-        '            alpha=1.0,\n'
-        '            beta=0.5,\n'
-        '            warmup_epochs=1,\n'
-        '            loss_weight=9.0,\n'
-        '            standardize=True)),\n' + single)
 
-    # MLKD ----------------------------------------------------------------
-    files['mlkd_cifar100.py'] = _method_base(
-        'cifar100', True,
-        ['MLKD (Jin, Wang, Lin, CVPR 2023) on CIFAR-100, METHODS.md §8: '
-         'weak + strong views, temperatures [4, 3, 5, 2, 6], KD weight 0.9, '
-         'CE weight 0.1 per view, the official code\'s behaviour '
-         '(faithful=True, §8.2). lr and epochs are per pair (leaves).'],
-        '    ce_weight=0.1,\n'
-        '    distill_losses=dict(\n'
-        '        loss_mlkd=dict(\n'
-        "            type='MLKDLoss',\n"
-        '            temperatures=(4.0, 3.0, 5.0, 2.0, 6.0),\n'
-        '            loss_weight=0.9,\n'
-        '            standardize=False,\n'
-        '            faithful=True)),\n' + two)
-    files['mlkd_in1k.py'] = _method_base(
-        'in1k', True,
-        ['MLKD on ImageNet, METHODS.md §8.3: temperatures [1, 3, 5, 2, 6], '
-         'KD weight 0.5, CE weight 0.5 per view (MLKD configs/imagenet/*/'
-         'kd_ours.yaml).'],
-        '    ce_weight=0.5,\n'
-        '    distill_losses=dict(\n'
-        '        loss_mlkd=dict(\n'
-        "            type='MLKDLoss',\n"
-        '            temperatures=(1.0, 3.0, 5.0, 2.0, 6.0),\n'
-        '            loss_weight=0.5,\n'
-        '            standardize=False,\n'
-        '            faithful=True)),\n' + two)
+def _losses(loss_name: str, **fields: Any) -> Dict[str, Any]:
+    """``distill_losses`` with one loss."""
+    return dict(distill_losses={loss_name: fields})
 
-    # MLKD+LS -------------------------------------------------------------
-    files['mlkd-ls_cifar100.py'] = _method_base(
-        'cifar100', True,
-        ['MLKD + LS on CIFAR-100, METHODS.md §7.2, §8.3: the KD terms of '
-         'both views on standardized logits with temperatures [tau, 3, 5, '
-         '2, 6]; CC and BC on raw logits; CE weight 0.1 per view. (tau, w) '
-         'are per pair: every leaf sets them; (2, 9) here are the LS CLI '
-         'defaults.'],
-        '    ce_weight=0.1,\n'
-        '    distill_losses=dict(\n'
-        '        loss_mlkd=dict(\n'
-        "            type='MLKDLoss',\n"
-        '            temperatures=(2.0, 3.0, 5.0, 2.0, 6.0),\n'
-        '            loss_weight=9.0,\n'
-        '            standardize=True,\n'
-        '            faithful=True)),\n' + two)
-    files['mlkd-ls_in1k.py'] = _method_base(
-        'in1k', True,
-        ['MLKD + LS on ImageNet: unofficial. No ImageNet MLKD+LS setting was '
-         'published (LS issues #16, #31; METHODS.md §7.3). Our choice: the '
-         'MLKD ImageNet host (CE 0.5 per view, lr per pair) with the LS '
-         'README\'s ImageNet flags tau = 2, w = 9 (OPEN-6).'],
-        '    ce_weight=0.5,\n'
-        '    distill_losses=dict(\n'
-        '        loss_mlkd=dict(\n'
-        "            type='MLKDLoss',\n"
-        '            temperatures=(2.0, 3.0, 5.0, 2.0, 6.0),\n'
-        '            loss_weight=9.0,\n'
-        '            standardize=True,\n'
-        '            faithful=True)),\n' + two)
 
-    # CRLD ----------------------------------------------------------------
-    files['crld_cifar100.py'] = _method_base(
-        'cifar100', True,
-        ['CRLD (Zhang et al., ACM MM 2024) on CIFAR-100, METHODS.md §9: '
-         'weak + strong views, T = 4, lambda_ce 1.0 per view, within-view '
-         'weight 2.0, cross-view weight 0.5, thresholds 0.9 (weak) and 0.2 '
-         '(strong): the CFG.CRLD defaults, no CIFAR config overrides them '
-         '(OPEN-8).'],
-        '    ce_weight=1.0,\n'
-        '    distill_losses=dict(\n'
-        '        loss_crld=dict(\n'
-        "            type='CRLDLoss',\n"
-        '            temperature=4.0,\n'
-        '            weak_threshold=0.9,\n'
-        '            strong_threshold=0.2,\n'
-        '            within_view_weight=2.0,\n'
-        '            cross_view_weight=0.5,\n'
-        '            standardize=False)),\n' + two)
-    files['crld_in1k.py'] = _method_base(
-        'in1k', True,
-        ['CRLD on ImageNet, METHODS.md §9.2: T = 1, lambda_ce 2.0 per view, '
-         'within-view 2.0, cross-view 0.5, thresholds 0.9 / 0.2 (CRLD fork '
-         'configs/imagenet/*/crld.yaml); total batch 512 (OPEN-8).'],
-        '    ce_weight=2.0,\n'
-        '    distill_losses=dict(\n'
-        '        loss_crld=dict(\n'
-        "            type='CRLDLoss',\n"
-        '            temperature=1.0,\n'
-        '            weak_threshold=0.9,\n'
-        '            strong_threshold=0.2,\n'
-        '            within_view_weight=2.0,\n'
-        '            cross_view_weight=0.5,\n'
-        '            standardize=False)),\n' + two)
+def _host(key: str, comment: str, model: Dict[str, Any]) -> MethodBase:
+    return MethodBase(f'{key}.py', (), (comment, ),
+                      dict(type='LogitDistiller', **model))
 
-    # CRLD+LS -------------------------------------------------------------
+
+def _on_dataset(key: str, dataset: str, comment: str,
+                model: Dict[str, Any]) -> MethodBase:
+    data_file = DATASETS[dataset][
+        'two_view' if METHOD_BY_KEY[key].two_view else 'single']
+    return MethodBase(f'{key}_{dataset}.py',
+                      (f'./{key}.py', f'../datasets/{data_file}'),
+                      (comment, ), model)
+
+
+def _with_ls(key: str, dataset: str, comment: str,
+             model: Dict[str, Any]) -> MethodBase:
+    return MethodBase(f'{key}-ls_{dataset}.py', (f'./{key}_{dataset}.py', ),
+                      (comment, ), model)
+
+
+def method_bases() -> List[MethodBase]:
+    """Every method base, parents before children."""
     crld_ls = ('CRLD + LS: mmlogitkd\'s own combination, no published '
                'setting. CRLD with both models\' logits standardized; LS\'s '
                'rule for DKD (weights x w) applied to the within- and '
                'cross-view weights, with the LS CLI defaults tau = 2, w = 9: '
                'within 2.0 x 9 = 18.0, cross 0.5 x 9 = 4.5. Thresholds stay '
                'on raw teacher confidence.')
-    files['crld-ls_cifar100.py'] = _method_base(
-        'cifar100', True, [crld_ls + ' CE weight 1.0 per view (CIFAR-100).'],
-        '    ce_weight=1.0,\n'
-        '    distill_losses=dict(\n'
-        '        loss_crld=dict(\n'
-        "            type='CRLDLoss',\n"
-        '            temperature=2.0,\n'
-        '            weak_threshold=0.9,\n'
-        '            strong_threshold=0.2,\n'
-        '            within_view_weight=18.0,\n'
-        '            cross_view_weight=4.5,\n'
-        '            standardize=True)),\n' + two)
-    files['crld-ls_in1k.py'] = _method_base(
-        'in1k', True, [crld_ls + ' CE weight 2.0 per view (CRLD ImageNet).'],
-        '    ce_weight=2.0,\n'
-        '    distill_losses=dict(\n'
-        '        loss_crld=dict(\n'
-        "            type='CRLDLoss',\n"
-        '            temperature=2.0,\n'
-        '            weak_threshold=0.9,\n'
-        '            strong_threshold=0.2,\n'
-        '            within_view_weight=18.0,\n'
-        '            cross_view_weight=4.5,\n'
-        '            standardize=True)),\n' + two)
-
-    # CKD -----------------------------------------------------------------
-    files['ckd_cifar100.py'] = _method_base(
-        'cifar100', False,
-        ['CKD (Zhu et al., arXiv 2404.14109) on CIFAR-100, METHODS.md §10: '
-         'InfoNCE over the BxB teacher-student cosine similarities of the '
-         'per-GPU batch (gather=False, as DataParallel; OPEN-10), CE weight '
-         '1.0. Weight, temperature and batch are per pair: every leaf sets '
-         'them; (10, 1) here are the CKD cfg.py defaults.'],
-        '    ce_weight=1.0,\n'
-        '    distill_losses=dict(\n'
-        '        loss_ckd=dict(\n'
-        "            type='CKDLoss',\n"
-        '            temperature=1.0,\n'
-        '            loss_weight=10.0,\n'
-        '            gather=False)),\n' + single)
-    files['ckd_in1k.py'] = _method_base(
-        'in1k', False,
-        ['CKD on ImageNet, METHODS.md §10.2: weight 10, temperature 1, CE '
-         'weight 1.0, per-GPU negatives (64 per GPU x 8 GPUs = 512).'],
-        '    ce_weight=1.0,\n'
-        '    distill_losses=dict(\n'
-        '        loss_ckd=dict(\n'
-        "            type='CKDLoss',\n"
-        '            temperature=1.0,\n'
-        '            loss_weight=10.0,\n'
-        '            gather=False)),\n' + single)
-
-    # AEKT ----------------------------------------------------------------
+    crld_ls_loss = _losses('loss_crld', temperature=2.0,
+                           within_view_weight=18.0, cross_view_weight=4.5,
+                           standardize=True)
     aekt = ('AEKT (Park, Lee, arXiv 2409.01679), mmlogitkd\'s interpretation '
             '(no official code; METHODS.md §11.2, OPEN-11): DKD\'s TCKD '
             'reweighted by the clipped teacher/student target ratio plus '
             'beta x NCKD, on the output of an identity-initialised CxC '
             'task-serialization layer; CE on the raw logits. Provisional '
-            'defaults: T, beta, warm-up from the DKD row of the pair, alpha '
-            '1, max ratio 4. Leaves turn weight decay off on the layer.')
-    files['aekt_cifar100.py'] = _method_base(
-        'cifar100', False, [aekt + ' CIFAR-100: T = 4, warm-up 20; beta per '
-                            'pair (every leaf sets it).'],
-        '    ce_weight=1.0,\n'
-        '    distill_losses=dict(\n'
-        '        loss_aekt=dict(\n'
-        "            type='AEKTLoss',\n"
-        '            temperature=4.0,\n'
-        '            alpha=1.0,\n'
-        '            beta=8.0,\n'
-        '            warmup_epochs=20,\n'
-        '            max_ratio=4.0,\n'
-        '            loss_weight=1.0,\n'
-        '            eps=1e-08)),\n'
-        "    distill_head=dict(type='TaskSerialization', num_classes=100),\n"
-        + sep)
-    files['aekt_in1k.py'] = _method_base(
-        'in1k', False, [aekt + ' ImageNet: T = 1, warm-up 1 (none); beta per '
-                        'pair (every leaf sets it).'],
-        '    ce_weight=1.0,\n'
-        '    distill_losses=dict(\n'
-        '        loss_aekt=dict(\n'
-        "            type='AEKTLoss',\n"
-        '            temperature=1.0,\n'
-        '            alpha=1.0,\n'
-        '            beta=0.5,\n'
-        '            warmup_epochs=1,\n'
-        '            max_ratio=4.0,\n'
-        '            loss_weight=1.0,\n'
-        '            eps=1e-08)),\n'
-        "    distill_head=dict(type='TaskSerialization', num_classes=1000),\n"
-        + sep)
-    return files
+            'defaults: T, beta, warm-up from the DKD row of the pair (set by '
+            'the dataset bases), alpha 1, max ratio 4. Leaves turn weight '
+            'decay off on the layer.')
+    return [
+        # KD ----------------------------------------------------------------
+        _host('kd', 'KD (Hinton, Vinyals, Dean, arXiv 1503.02531), '
+              'METHODS.md §5: KL between the temperature-softened teacher '
+              'and student distributions, scaled by T^2, next to CE. T and '
+              'the weights are per dataset (kd_<dataset>.py).',
+              dict(**_losses('loss_kd', type='KDLoss', standardize=False),
+                   **SINGLE_VIEW)),
+        _on_dataset('kd', 'cifar100', 'KD on CIFAR-100, METHODS.md §5: T = '
+                    '4, KD weight 0.9, CE weight 0.1 (mdistiller '
+                    'engine/cfg.py; RepDistiller -r 0.1 -a 0.9).',
+                    dict(ce_weight=0.1, **_losses('loss_kd', temperature=4.0,
+                                                  loss_weight=0.9))),
+        _on_dataset('kd', 'in1k', 'KD on ImageNet, METHODS.md §5: T = 1, KD '
+                    'weight 0.5, CE weight 0.5 (mdistiller configs/imagenet/'
+                    '*/kd.yaml).',
+                    dict(ce_weight=0.5, **_losses('loss_kd', temperature=1.0,
+                                                  loss_weight=0.5))),
+        # DKD ---------------------------------------------------------------
+        _host('dkd', 'DKD (Zhao et al., CVPR 2022), METHODS.md §6: alpha x '
+              'TCKD + beta x NCKD with alpha = 1, CE weight 1.0. T, beta and '
+              'the warm-up are per dataset (dkd_<dataset>.py), beta also per '
+              'pair: every leaf sets it.',
+              dict(ce_weight=1.0,
+                   **_losses('loss_dkd', type='DKDLoss', alpha=1.0,
+                             loss_weight=1.0, standardize=False),
+                   **SINGLE_VIEW)),
+        _on_dataset('dkd', 'cifar100', 'DKD on CIFAR-100, METHODS.md §6: T = '
+                    '4, warm-up 20 epochs (mdistiller configs/cifar100/dkd); '
+                    'beta 8 here is the mdistiller cfg default.',
+                    _losses('loss_dkd', temperature=4.0, beta=8.0,
+                            warmup_epochs=20)),
+        _on_dataset('dkd', 'in1k', 'DKD on ImageNet, METHODS.md §6: T = 1, '
+                    'warm-up 1 epoch (none) (mdistiller configs/imagenet/*/'
+                    'dkd.yaml); beta 0.5 here, per pair 0.5 R34->R18, 2.0 '
+                    'R50->MV1.',
+                    _losses('loss_dkd', temperature=1.0, beta=0.5,
+                            warmup_epochs=1)),
+        # KD+LS -------------------------------------------------------------
+        _with_ls('kd', 'cifar100', 'KD + logit standardization (Sun et al., '
+                 'CVPR 2024) on CIFAR-100, METHODS.md §7: CE weight 0.1, both '
+                 'models\' logits Z-scored before the base temperature tau, '
+                 'factor tau^2. (tau, w) are per pair: every leaf sets them; '
+                 '(2, 9) here are the LS CLI defaults.',
+                 _losses('loss_kd', temperature=2.0, loss_weight=9.0,
+                         standardize=True)),
+        _with_ls('kd', 'in1k', 'KD + LS on ImageNet: the LS README command '
+                 '--logit-stand --base-temp 2 --kd-weight 9 on the LS repo\'s '
+                 'imagenet kd.yaml (CE weight 1.0), METHODS.md §7.3. The '
+                 'setting actually used for the logged 71.45 is unverified '
+                 '(OPEN-6); for R50->MV1 no LS setting exists (unofficial).',
+                 dict(ce_weight=1.0,
+                      **_losses('loss_kd', temperature=2.0, loss_weight=9.0,
+                                standardize=True))),
+        # DKD+LS ------------------------------------------------------------
+        _with_ls('dkd', 'cifar100', 'DKD + LS on CIFAR-100, METHODS.md '
+                 '§7.2-§7.3: DKD on standardized logits with T = tau; the LS '
+                 'code multiplies alpha and beta by w, expressed here as '
+                 'alpha = 1, beta = beta, loss_weight = w. CE weight 1.0, '
+                 'warm-up 20 epochs. (tau, w, beta) are per pair: every leaf '
+                 'sets them; (2, 9, 8) here are the LS CLI and DKD cfg '
+                 'defaults.',
+                 _losses('loss_dkd', temperature=2.0, loss_weight=9.0,
+                         standardize=True)),
+        _with_ls('dkd', 'in1k', 'DKD + LS on ImageNet: unofficial. The LS '
+                 'authors never published an ImageNet DKD+LS setting (LS '
+                 'issues #16, #31; METHODS.md §7.3). Our choice: the DKD '
+                 'ImageNet host (alpha = 1, beta per pair, warm-up 1, CE 1.0) '
+                 'with the LS README\'s ImageNet flags tau = 2, w = 9 '
+                 '(OPEN-6).',
+                 _losses('loss_dkd', temperature=2.0, loss_weight=9.0,
+                         standardize=True)),
+        # MLKD --------------------------------------------------------------
+        _host('mlkd', 'MLKD (Jin, Wang, Lin, CVPR 2023), METHODS.md §8: weak '
+              '+ strong views, KL at five temperatures plus batch- and '
+              'class-correlation terms, the official code\'s behaviour '
+              '(faithful=True, §8.2). The temperatures and weights are per '
+              'dataset (mlkd_<dataset>.py).',
+              dict(**_losses('loss_mlkd', type='MLKDLoss',
+                             standardize=False, faithful=True),
+                   **TWO_VIEW)),
+        _on_dataset('mlkd', 'cifar100', 'MLKD on CIFAR-100, METHODS.md §8: '
+                    'temperatures [4, 3, 5, 2, 6], KD weight 0.9, CE weight '
+                    '0.1 per view. lr and epochs are per pair (leaves).',
+                    dict(ce_weight=0.1,
+                         **_losses('loss_mlkd',
+                                   temperatures=(4.0, 3.0, 5.0, 2.0, 6.0),
+                                   loss_weight=0.9))),
+        _on_dataset('mlkd', 'in1k', 'MLKD on ImageNet, METHODS.md §8.3: '
+                    'temperatures [1, 3, 5, 2, 6], KD weight 0.5, CE weight '
+                    '0.5 per view (MLKD configs/imagenet/*/kd_ours.yaml).',
+                    dict(ce_weight=0.5,
+                         **_losses('loss_mlkd',
+                                   temperatures=(1.0, 3.0, 5.0, 2.0, 6.0),
+                                   loss_weight=0.5))),
+        # MLKD+LS -----------------------------------------------------------
+        _with_ls('mlkd', 'cifar100', 'MLKD + LS on CIFAR-100, METHODS.md '
+                 '§7.2, §8.3: the KD terms of both views on standardized '
+                 'logits with temperatures [tau, 3, 5, 2, 6]; CC and BC on '
+                 'raw logits; CE weight 0.1 per view. (tau, w) are per pair: '
+                 'every leaf sets them; (2, 9) here are the LS CLI defaults.',
+                 _losses('loss_mlkd', temperatures=(2.0, 3.0, 5.0, 2.0, 6.0),
+                         loss_weight=9.0, standardize=True)),
+        _with_ls('mlkd', 'in1k', 'MLKD + LS on ImageNet: unofficial. No '
+                 'ImageNet MLKD+LS setting was published (LS issues #16, '
+                 '#31; METHODS.md §7.3). Our choice: the MLKD ImageNet host '
+                 '(CE 0.5 per view, lr per pair) with the LS README\'s '
+                 'ImageNet flags tau = 2, w = 9 (OPEN-6).',
+                 _losses('loss_mlkd', temperatures=(2.0, 3.0, 5.0, 2.0, 6.0),
+                         loss_weight=9.0, standardize=True)),
+        # CRLD --------------------------------------------------------------
+        _host('crld', 'CRLD (Zhang et al., ACM MM 2024), METHODS.md §9: weak '
+              '+ strong views, within-view weight 2.0, cross-view weight 0.5, '
+              'thresholds 0.9 (weak) and 0.2 (strong): the CFG.CRLD '
+              'defaults, which no config of the CRLD fork overrides '
+              '(OPEN-8). T and lambda_ce are per dataset '
+              '(crld_<dataset>.py).',
+              dict(**_losses('loss_crld', type='CRLDLoss',
+                             weak_threshold=0.9, strong_threshold=0.2,
+                             within_view_weight=2.0, cross_view_weight=0.5,
+                             standardize=False),
+                   **TWO_VIEW)),
+        _on_dataset('crld', 'cifar100', 'CRLD on CIFAR-100, METHODS.md §9: '
+                    'T = 4, lambda_ce 1.0 per view (CFG.CRLD defaults).',
+                    dict(ce_weight=1.0,
+                         **_losses('loss_crld', temperature=4.0))),
+        _on_dataset('crld', 'in1k', 'CRLD on ImageNet, METHODS.md §9.2: T = '
+                    '1, lambda_ce 2.0 per view (CRLD fork configs/imagenet/'
+                    '*/crld.yaml); total batch 512 (OPEN-8).',
+                    dict(ce_weight=2.0,
+                         **_losses('loss_crld', temperature=1.0))),
+        # CRLD+LS -----------------------------------------------------------
+        _with_ls('crld', 'cifar100',
+                 crld_ls + ' CE weight 1.0 per view (CIFAR-100).',
+                 crld_ls_loss),
+        _with_ls('crld', 'in1k',
+                 crld_ls + ' CE weight 2.0 per view (CRLD ImageNet).',
+                 crld_ls_loss),
+        # CKD ---------------------------------------------------------------
+        _host('ckd', 'CKD (Zhu et al., arXiv 2404.14109), METHODS.md §10: '
+              'InfoNCE over the BxB teacher-student cosine similarities of '
+              'the per-GPU batch (gather=False, as DataParallel; OPEN-10), '
+              'CE weight 1.0. Weight 10 and temperature 1 are the CKD cfg.py '
+              'defaults and the ImageNet setting; CIFAR-100 leaves set '
+              'weight, temperature and batch per pair.',
+              dict(ce_weight=1.0,
+                   **_losses('loss_ckd', type='CKDLoss', temperature=1.0,
+                             loss_weight=10.0, gather=False),
+                   **SINGLE_VIEW)),
+        _on_dataset('ckd', 'cifar100', 'CKD on CIFAR-100, METHODS.md §10.2: '
+                    'the loss of ckd.py; weight, temperature and batch are '
+                    'per pair (every leaf sets them).', {}),
+        _on_dataset('ckd', 'in1k', 'CKD on ImageNet, METHODS.md §10.2: '
+                    'weight 10, temperature 1, CE weight 1.0 (ckd.py), '
+                    'per-GPU negatives (64 per GPU x 8 GPUs = 512).', {}),
+        # AEKT --------------------------------------------------------------
+        _host('aekt', aekt,
+              dict(ce_weight=1.0,
+                   **_losses('loss_aekt', type='AEKTLoss', alpha=1.0,
+                             max_ratio=4.0, loss_weight=1.0, eps=1e-08),
+                   distill_head=dict(type='TaskSerialization'),
+                   student_forward='separate')),
+        _on_dataset('aekt', 'cifar100', 'AEKT on CIFAR-100: T = 4, warm-up '
+                    '20; beta per pair (every leaf sets it).',
+                    dict(**_losses('loss_aekt', temperature=4.0, beta=8.0,
+                                   warmup_epochs=20),
+                         distill_head=dict(num_classes=100))),
+        _on_dataset('aekt', 'in1k', 'AEKT on ImageNet: T = 1, warm-up 1 '
+                    '(none); beta per pair (every leaf sets it).',
+                    dict(**_losses('loss_aekt', temperature=1.0, beta=0.5,
+                                   warmup_epochs=1),
+                         distill_head=dict(num_classes=1000))),
+    ]
+
+
+def render_method_base(base: MethodBase) -> str:
+    return render_base(base.comments, base.bases,
+                       dict(model=base.model) if base.model else {})
+
+
+# ---------------------------------------------------------------------------
+# Schedule bases (each a change of one of the lead's two recipes)
+# ---------------------------------------------------------------------------
+def _cosine(epochs: int) -> Dict[str, Any]:
+    """Cosine lr to 0 over ``epochs``, stepped once per epoch, in place of
+    the step schedule of the base."""
+    return dict(_delete_=Commented(True, (
+        'Replaces the step schedule of the base instead of merging into '
+        'it.', )), type='CosineAnnealingLR', by_epoch=True,
+                T_max=epochs, eta_min=0.0, begin=0, end=epochs)
 
 
 def schedule_bases() -> Dict[str, str]:
     files = {}
-    step_cifar = (
-        "optim_wrapper = dict(\n"
-        "    optimizer=dict(\n"
-        "        type='SGD', lr=0.05, momentum=0.9, weight_decay=5e-4,\n"
-        "        nesterov=False))\n"
-        "param_scheduler = dict(\n"
-        "    type='MultiStepLR', by_epoch=True, milestones=[150, 180, 210], "
-        "gamma=0.1)\n"
-        "train_cfg = dict(by_epoch=True, max_epochs={epochs}, "
-        "val_interval=1)\n"
-        "val_cfg = dict()\n"
-        "test_cfg = dict()\n"
-        "auto_scale_lr = dict(base_batch_size=64)\n")
     for epochs in (480, 960):
-        files[f'cifar100_sgd_{epochs}e.py'] = HEADER + comment_block([
-            f'MLKD\'s long CIFAR-100 recipe (METHODS.md §4, §8.2 Q7): '
-            f'{epochs} epochs, SGD momentum 0.9 (no Nesterov), wd 5e-4, lr '
-            'x0.1 after epochs 150/180/210, kept there as in the MLKD repo '
-            f'configs: epochs 211-{epochs} run at 0.001 x the base lr. MLKD '
-            'leaves set their per-pair lr (0.025 or 0.01).'
-        ]) + step_cifar.format(epochs=epochs)
-    files['cifar100_sgd_coslr_480e.py'] = HEADER + comment_block([
-        'CKD\'s CIFAR-100 recipe (METHODS.md §4, §10.2): 480 epochs, SGD lr '
-        '0.05 (0.01 for MobileNetV2/ShuffleNet students, set in the '
-        'leaves), momentum 0.9, wd 5e-4, cosine lr with eta_min 0 stepped '
-        'once per epoch: epoch e (1-indexed) trains at '
-        'lr (1 + cos(pi (e - 1) / 480)) / 2.'
-    ]) + (
-        "optim_wrapper = dict(\n"
-        "    optimizer=dict(\n"
-        "        type='SGD', lr=0.05, momentum=0.9, weight_decay=5e-4,\n"
-        "        nesterov=False))\n"
-        "param_scheduler = dict(\n"
-        "    type='CosineAnnealingLR',\n"
-        "    by_epoch=True,\n"
-        "    T_max=480,\n"
-        "    eta_min=0.0,\n"
-        "    begin=0,\n"
-        "    end=480)\n"
-        "train_cfg = dict(by_epoch=True, max_epochs=480, val_interval=1)\n"
-        "val_cfg = dict()\n"
-        "test_cfg = dict()\n"
-        "auto_scale_lr = dict(base_batch_size=64)\n")
-    files['imagenet_sgd_coslr_200e.py'] = HEADER + comment_block([
-        'CKD\'s ImageNet recipe (METHODS.md §4, §10.2): 200 epochs, total '
-        'batch 512, SGD lr 0.2, momentum 0.9, wd 1e-4, cosine lr with '
-        'eta_min 0 stepped once per epoch.'
-    ]) + (
-        "optim_wrapper = dict(\n"
-        "    optimizer=dict(\n"
-        "        type='SGD', lr=0.2, momentum=0.9, weight_decay=1e-4,\n"
-        "        nesterov=False))\n"
-        "param_scheduler = dict(\n"
-        "    type='CosineAnnealingLR',\n"
-        "    by_epoch=True,\n"
-        "    T_max=200,\n"
-        "    eta_min=0.0,\n"
-        "    begin=0,\n"
-        "    end=200)\n"
-        "train_cfg = dict(by_epoch=True, max_epochs=200, val_interval=1)\n"
-        "val_cfg = dict()\n"
-        "test_cfg = dict()\n"
-        "auto_scale_lr = dict(base_batch_size=512)\n")
+        files[f'cifar100_sgd_{epochs}e.py'] = render_base(
+            [f'MLKD\'s long CIFAR-100 recipe (METHODS.md §4, §8.2 Q7): the '
+             f'240-epoch recipe run for {epochs} epochs, SGD momentum 0.9 (no '
+             'Nesterov), wd 5e-4, lr x0.1 after epochs 150/180/210, kept '
+             f'there as in the MLKD repo configs: epochs 211-{epochs} run at '
+             '0.001 x the base lr. MLKD leaves set their per-pair lr (0.025 '
+             'or 0.01).'], ['./cifar100_sgd_240e.py'],
+            dict(train_cfg=dict(max_epochs=epochs)))
+    files['cifar100_sgd_coslr_480e.py'] = render_base(
+        ['CKD\'s CIFAR-100 recipe (METHODS.md §4, §10.2): 480 epochs, SGD lr '
+         '0.05 (0.01 for MobileNetV2/ShuffleNet students, set in the '
+         'leaves), momentum 0.9, wd 5e-4 as in the 240-epoch recipe, cosine '
+         'lr with eta_min 0 stepped once per epoch: epoch e (1-indexed) '
+         'trains at lr (1 + cos(pi (e - 1) / 480)) / 2.'],
+        ['./cifar100_sgd_240e.py'],
+        dict(param_scheduler=_cosine(480), train_cfg=dict(max_epochs=480)))
+    files['imagenet_sgd_coslr_200e.py'] = render_base(
+        ['CKD\'s ImageNet recipe (METHODS.md §4, §10.2): 200 epochs, total '
+         'batch 512, SGD lr 0.2, momentum 0.9, wd 1e-4 as in the 100-epoch '
+         'recipe, cosine lr with eta_min 0 stepped once per epoch.'],
+        ['./imagenet_sgd_100e.py'],
+        dict(param_scheduler=_cosine(200), train_cfg=dict(max_epochs=200)))
     return files
 
 
@@ -1576,8 +1542,9 @@ def build_tree() -> Dict[str, str]:
     for pair in IMAGENET_PAIRS:
         files[f'configs/_base_/pairs/{pair.name}_in1k.py'] = \
             render_pair_imagenet(pair)
-    for name, text in method_bases().items():
-        files[f'configs/_base_/methods/{name}'] = text
+    for base in method_bases():
+        files[f'configs/_base_/methods/{base.name}'] = \
+            render_method_base(base)
     for name, text in schedule_bases().items():
         assert name not in LEAD_SCHEDULES
         files[f'configs/_base_/schedules/{name}'] = text

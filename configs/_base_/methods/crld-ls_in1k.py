@@ -4,21 +4,12 @@
 # within- and cross-view weights, with the LS CLI defaults tau = 2, w = 9:
 # within 2.0 x 9 = 18.0, cross 0.5 x 9 = 4.5. Thresholds stay on raw teacher
 # confidence. CE weight 2.0 per view (CRLD ImageNet).
-_base_ = ['../datasets/imagenet_two_view_bs64.py']
+_base_ = ['./crld_in1k.py']
 
 model = dict(
-    type='LogitDistiller',
-    ce_weight=2.0,
     distill_losses=dict(
         loss_crld=dict(
-            type='CRLDLoss',
             temperature=2.0,
-            weak_threshold=0.9,
-            strong_threshold=0.2,
             within_view_weight=18.0,
             cross_view_weight=4.5,
-            standardize=True)),
-    distill_head=None,
-    # One student forward per view: BN statistics per view, as the original
-    # CRLD/MLKD code (METHODS.md §9.1, §12).
-    student_forward='separate')
+            standardize=True)))

@@ -4,19 +4,8 @@
 # = 1, beta = beta, loss_weight = w. CE weight 1.0, warm-up 20 epochs. (tau, w,
 # beta) are per pair: every leaf sets them; (2, 9, 8) here are the LS CLI and
 # DKD cfg defaults.
-_base_ = ['../datasets/cifar100_bs64.py']
+_base_ = ['./dkd_cifar100.py']
 
 model = dict(
-    type='LogitDistiller',
-    ce_weight=1.0,
     distill_losses=dict(
-        loss_dkd=dict(
-            type='DKDLoss',
-            temperature=2.0,
-            alpha=1.0,
-            beta=8.0,
-            warmup_epochs=20,
-            loss_weight=9.0,
-            standardize=True)),
-    distill_head=None,
-    student_forward='separate')
+        loss_dkd=dict(temperature=2.0, loss_weight=9.0, standardize=True)))

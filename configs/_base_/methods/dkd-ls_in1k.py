@@ -3,19 +3,8 @@
 # DKD+LS setting (LS issues #16, #31; METHODS.md §7.3). Our choice: the DKD
 # ImageNet host (alpha = 1, beta per pair, warm-up 1, CE 1.0) with the LS
 # README's ImageNet flags tau = 2, w = 9 (OPEN-6).
-_base_ = ['../datasets/imagenet_bs64.py']
+_base_ = ['./dkd_in1k.py']
 
 model = dict(
-    type='LogitDistiller',
-    ce_weight=1.0,
     distill_losses=dict(
-        loss_dkd=dict(
-            type='DKDLoss',
-            temperature=2.0,
-            alpha=1.0,
-            beta=0.5,
-            warmup_epochs=1,
-            loss_weight=9.0,
-            standardize=True)),
-    distill_head=None,
-    student_forward='separate')
+        loss_dkd=dict(temperature=2.0, loss_weight=9.0, standardize=True)))

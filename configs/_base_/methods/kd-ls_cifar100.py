@@ -3,16 +3,8 @@
 # §7: CE weight 0.1, both models' logits Z-scored before the base temperature
 # tau, factor tau^2. (tau, w) are per pair: every leaf sets them; (2, 9) here
 # are the LS CLI defaults.
-_base_ = ['../datasets/cifar100_bs64.py']
+_base_ = ['./kd_cifar100.py']
 
 model = dict(
-    type='LogitDistiller',
-    ce_weight=0.1,
     distill_losses=dict(
-        loss_kd=dict(
-            type='KDLoss',
-            temperature=2.0,
-            loss_weight=9.0,
-            standardize=True)),
-    distill_head=None,
-    student_forward='separate')
+        loss_kd=dict(temperature=2.0, loss_weight=9.0, standardize=True)))

@@ -3,19 +3,11 @@
 # standardized logits with temperatures [tau, 3, 5, 2, 6]; CC and BC on raw
 # logits; CE weight 0.1 per view. (tau, w) are per pair: every leaf sets them;
 # (2, 9) here are the LS CLI defaults.
-_base_ = ['../datasets/cifar100_two_view_bs64.py']
+_base_ = ['./mlkd_cifar100.py']
 
 model = dict(
-    type='LogitDistiller',
-    ce_weight=0.1,
     distill_losses=dict(
         loss_mlkd=dict(
-            type='MLKDLoss',
             temperatures=(2.0, 3.0, 5.0, 2.0, 6.0),
             loss_weight=9.0,
-            standardize=True,
-            faithful=True)),
-    distill_head=None,
-    # One student forward per view: BN statistics per view, as the original
-    # CRLD/MLKD code (METHODS.md §9.1, §12).
-    student_forward='separate')
+            standardize=True)))

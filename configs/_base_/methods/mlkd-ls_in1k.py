@@ -3,19 +3,11 @@
 # (LS issues #16, #31; METHODS.md §7.3). Our choice: the MLKD ImageNet host (CE
 # 0.5 per view, lr per pair) with the LS README's ImageNet flags tau = 2, w = 9
 # (OPEN-6).
-_base_ = ['../datasets/imagenet_two_view_bs64.py']
+_base_ = ['./mlkd_in1k.py']
 
 model = dict(
-    type='LogitDistiller',
-    ce_weight=0.5,
     distill_losses=dict(
         loss_mlkd=dict(
-            type='MLKDLoss',
             temperatures=(2.0, 3.0, 5.0, 2.0, 6.0),
             loss_weight=9.0,
-            standardize=True,
-            faithful=True)),
-    distill_head=None,
-    # One student forward per view: BN statistics per view, as the original
-    # CRLD/MLKD code (METHODS.md §9.1, §12).
-    student_forward='separate')
+            standardize=True)))
