@@ -19,7 +19,7 @@ from mmpretrain.models.backbones.base_backbone import BaseBackbone
 from mmlogitkd.registry import register_to_mmpretrain
 from .conv_bn_relu import conv_bn_relu
 from .reference_init import CRD_CONV_BN_INIT
-from .stage_outputs import normalize_out_indices
+from .stage_outputs import forward_stages, normalize_out_indices
 
 
 class CIFARInvertedResidual(nn.Module):
@@ -113,11 +113,7 @@ class CIFARMobileNetV2(BaseBackbone):
 
     def forward(self, x: torch.Tensor) -> Tuple[torch.Tensor, ...]:
         x = self.conv1(x)
-        outs = []
-        for index, stage in enumerate(self.blocks):
-            x = stage(x)
-            if index in self.out_indices:
-                outs.append(x)
+        x, outs = forward_stages(x, self.blocks, self.out_indices)
         x = self.conv2(x)
         if len(self.blocks) in self.out_indices:
             outs.append(x)

@@ -17,7 +17,7 @@ from mmpretrain.models.backbones.base_backbone import BaseBackbone
 
 from mmlogitkd.registry import register_to_mmpretrain
 from .channel_shuffle import channel_shuffle
-from .stage_outputs import normalize_out_indices
+from .stage_outputs import forward_stages, normalize_out_indices
 
 
 class CIFARShuffleUnitV1(nn.Module):
@@ -120,9 +120,6 @@ class CIFARShuffleNetV1(BaseBackbone):
 
     def forward(self, x: torch.Tensor) -> Tuple[torch.Tensor, ...]:
         x = self.relu(self.bn1(self.conv1(x)))
-        outs = []
-        for index in range(3):
-            x = getattr(self, f'layer{index + 1}')(x)
-            if index in self.out_indices:
-                outs.append(x)
+        x, outs = forward_stages(x, (self.layer1, self.layer2, self.layer3),
+                                 self.out_indices)
         return tuple(outs)

@@ -17,7 +17,7 @@ from mmpretrain.models.backbones.base_backbone import BaseBackbone
 
 from mmlogitkd.registry import register_to_mmpretrain
 from .channel_shuffle import channel_shuffle
-from .stage_outputs import normalize_out_indices
+from .stage_outputs import forward_stages, normalize_out_indices
 
 
 class CIFARShuffleDownUnitV2(nn.Module):
@@ -126,11 +126,8 @@ class CIFARShuffleNetV2(BaseBackbone):
 
     def forward(self, x: torch.Tensor) -> Tuple[torch.Tensor, ...]:
         x = self.relu(self.bn1(self.conv1(x)))
-        outs = []
-        for index in range(3):
-            x = getattr(self, f'layer{index + 1}')(x)
-            if index in self.out_indices:
-                outs.append(x)
+        x, outs = forward_stages(x, (self.layer1, self.layer2, self.layer3),
+                                 self.out_indices)
         x = self.relu(self.bn2(self.conv2(x)))
         if 3 in self.out_indices:
             outs.append(x)

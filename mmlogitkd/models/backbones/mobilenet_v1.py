@@ -15,7 +15,7 @@ from mmpretrain.models.backbones.base_backbone import BaseBackbone
 
 from mmlogitkd.registry import register_to_mmpretrain
 from .conv_bn_relu import conv_bn_relu
-from .stage_outputs import normalize_out_indices
+from .stage_outputs import forward_stages, normalize_out_indices
 
 
 def depthwise_separable(in_channels: int, out_channels: int,
@@ -68,9 +68,5 @@ class MobileNetV1(BaseBackbone):
             channels for channels, _ in self.layer_settings)
 
     def forward(self, x: torch.Tensor) -> Tuple[torch.Tensor, ...]:
-        outs = []
-        for index, layer in enumerate(self.model):
-            x = layer(x)
-            if index in self.out_indices:
-                outs.append(x)
+        _, outs = forward_stages(x, self.model, self.out_indices)
         return tuple(outs)

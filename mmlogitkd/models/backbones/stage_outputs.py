@@ -1,5 +1,9 @@
-"""Validation of ``out_indices`` shared by the backbones of this package."""
-from typing import Sequence, Tuple
+"""Stage outputs shared by the backbones of this package: validation of
+``out_indices`` and the forward pass that collects the selected outputs."""
+from typing import Collection, Iterable, List, Sequence, Tuple
+
+import torch
+import torch.nn as nn
 
 
 def normalize_out_indices(out_indices: Sequence[int], num_stages: int,
@@ -28,3 +32,29 @@ def normalize_out_indices(out_indices: Sequence[int], num_stages: int,
                 f'{num_stages - 1})')
         normalized.append(index % num_stages)
     return tuple(sorted(set(normalized)))
+
+
+def forward_stages(
+        x: torch.Tensor, stages: Iterable[nn.Module],
+        out_indices: Collection[int]
+) -> Tuple[torch.Tensor, List[torch.Tensor]]:
+    """Run ``x`` through ``stages`` in order, keeping selected outputs.
+
+    Args:
+        x (torch.Tensor): Input of the first stage.
+        stages (Iterable[nn.Module]): The stages, first to last.
+        out_indices (Collection[int]): Non-negative indices (see
+            :func:`normalize_out_indices`) of the stages whose outputs are
+            kept.
+
+    Returns:
+        tuple[torch.Tensor, list[torch.Tensor]]: The last stage's output,
+        for layers that follow the stages, and the kept outputs in stage
+        order.
+    """
+    outs = []
+    for index, stage in enumerate(stages):
+        x = stage(x)
+        if index in out_indices:
+            outs.append(x)
+    return x, outs

@@ -13,6 +13,7 @@ import mmlogitkd  # noqa: F401
 from mmlogitkd.models.backbones import (CIFARMobileNetV2, CIFARResNet,
                                         CIFARShuffleNetV1, CIFARShuffleNetV2,
                                         CIFARVGG, MobileNetV1, WideResNet)
+from mmlogitkd.models.backbones.stage_outputs import forward_stages
 from mmlogitkd.registry import MODELS
 
 REPO_ROOT = osp.dirname(
@@ -55,6 +56,27 @@ def test_out_indices_negative_and_sorted():
     # MobileNetV1 indexes the 14 layers of ``model``
     assert shapes(MobileNetV1(out_indices=(0, -1)), size=64) == [(32, 32),
                                                                  (1024, 2)]
+
+
+class AddConstant(nn.Module):
+
+    def __init__(self, value: float):
+        super().__init__()
+        self.value = value
+
+    def forward(self, x):
+        return x + self.value
+
+
+def test_forward_stages_keeps_selected_outputs_in_order():
+    # stages add 1, 10, 100: stage i's output identifies how far x went
+    stages = [AddConstant(1.), AddConstant(10.), AddConstant(100.)]
+    last, outs = forward_stages(torch.zeros(1), stages, (0, 2))
+    assert last.item() == 111.
+    assert [out.item() for out in outs] == [1., 111.]
+    last, outs = forward_stages(torch.zeros(1), stages, (1, ))
+    assert last.item() == 111.
+    assert [out.item() for out in outs] == [11.]
 
 
 def test_wrn_last_stage_includes_final_bn_relu():
