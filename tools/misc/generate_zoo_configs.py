@@ -26,6 +26,13 @@ bases, so each base owns distinct keys)::
          + schedule base -> optim_wrapper, param_scheduler, train_cfg, ...
          + the leaf's own lines: model.student/teacher from the pair base,
            per-pair loss values, lr and batch overrides.
+
+Bases inherit rather than repeat: a method base ``<m>_<dataset>.py`` adds the
+dataset base and the dataset's values to ``<m>.py`` (what the method is),
+``<m>-ls_<dataset>.py`` only the LS changes to ``<m>_<dataset>.py``; the
+480e/960e/cosine schedules change the lead's 240e and 100e recipes. Leaves
+cannot inherit each other (a 240e twin of a 480e leaf would meet the
+schedule keys in two sibling bases), so each states its per-pair lines.
 """
 import argparse
 import os
@@ -225,6 +232,32 @@ CRD_README = 'RepDistiller README (CRD benchmark, last epoch), METHODS §15.1'
 LS_README = 'LS repo README, METHODS §15.3'
 MDISTILLER_README = 'mdistiller README, METHODS §15.2'
 
+#: The LS README's CIFAR-100 table (METHODS §15.3), by pair: the MLKD,
+#: KD+LS, DKD+LS and MLKD+LS rows.
+LS_README_TABLE: Dict[str, Tuple[float, float, float, float]] = {
+    'resnet32x4_resnet8x4': (77.08, 76.62, 77.01, 78.28),
+    'vgg13_vgg8': (75.18, 74.36, 74.81, 75.22),
+    'wrn_40_2_wrn_40_1': (75.35, 74.37, 74.89, 75.56),
+    'wrn_40_2_wrn_16_2': (76.63, 76.11, 76.39, 76.95),
+    'resnet56_resnet20': (72.19, 71.43, 72.32, 72.33),
+    'resnet110_resnet32': (74.11, 74.17, 74.29, 74.32),
+    'resnet110_resnet20': (71.89, 71.48, 71.85, 72.27),
+    'resnet32x4_shufflenetv2': (78.44, 75.56, 77.37, 78.76),
+    'resnet32x4_wrn_16_2': (76.52, 75.26, 76.19, 77.53),
+    'resnet32x4_wrn_40_2': (79.26, 77.92, 78.95, 79.66),
+    'wrn_40_2_resnet8x4': (77.33, 77.11, 76.75, 77.68),
+    'wrn_40_2_mobilenetv2': (70.78, 69.23, 70.01, 71.61),
+    'vgg13_mobilenetv2': (70.57, 68.61, 69.98, 70.94),
+    'resnet50_mobilenetv2': (71.04, 69.02, 70.45, 71.19),
+}
+
+
+def _ls_readme_row(column: int, source: str) -> Dict[str, Tuple[float, str]]:
+    """One row of :data:`LS_README_TABLE` as published results."""
+    return {pair: (numbers[column], source)
+            for pair, numbers in LS_README_TABLE.items()}
+
+
 PUBLISHED: Dict[str, Dict[str, Tuple[float, str]]] = {
     'kd': {
         'wrn_40_2_wrn_16_2': (74.92, CRD_README),
@@ -274,72 +307,14 @@ PUBLISHED: Dict[str, Dict[str, Tuple[float, str]]] = {
         'resnet50_mobilenet_v1': (72.05, MDISTILLER_README),
     },
     'kd-ls': {
-        'resnet32x4_resnet8x4': (76.62, LS_README),
-        'vgg13_vgg8': (74.36, LS_README),
-        'wrn_40_2_wrn_40_1': (74.37, LS_README),
-        'wrn_40_2_wrn_16_2': (76.11, LS_README),
-        'resnet56_resnet20': (71.43, LS_README),
-        'resnet110_resnet32': (74.17, LS_README),
-        'resnet110_resnet20': (71.48, LS_README),
-        'resnet32x4_shufflenetv2': (75.56, LS_README),
-        'resnet32x4_wrn_16_2': (75.26, LS_README),
-        'resnet32x4_wrn_40_2': (77.92, LS_README),
-        'wrn_40_2_resnet8x4': (77.11, LS_README),
-        'wrn_40_2_mobilenetv2': (69.23, LS_README),
-        'vgg13_mobilenetv2': (68.61, LS_README),
-        'resnet50_mobilenetv2': (69.02, LS_README),
+        **_ls_readme_row(1, LS_README),
         'resnet34_resnet18': (
             71.45, 'LS repo logs/imagenet/r34_r18_kd_ours.txt, single run, '
             'best epoch; setting unverified (OPEN-6), METHODS §15.4'),
     },
-    'dkd-ls': {
-        'resnet32x4_resnet8x4': (77.01, LS_README),
-        'vgg13_vgg8': (74.81, LS_README),
-        'wrn_40_2_wrn_40_1': (74.89, LS_README),
-        'wrn_40_2_wrn_16_2': (76.39, LS_README),
-        'resnet56_resnet20': (72.32, LS_README),
-        'resnet110_resnet32': (74.29, LS_README),
-        'resnet110_resnet20': (71.85, LS_README),
-        'resnet32x4_shufflenetv2': (77.37, LS_README),
-        'resnet32x4_wrn_16_2': (76.19, LS_README),
-        'resnet32x4_wrn_40_2': (78.95, LS_README),
-        'wrn_40_2_resnet8x4': (76.75, LS_README),
-        'wrn_40_2_mobilenetv2': (70.01, LS_README),
-        'vgg13_mobilenetv2': (69.98, LS_README),
-        'resnet50_mobilenetv2': (70.45, LS_README),
-    },
-    'mlkd-ls': {
-        'resnet32x4_resnet8x4': (78.28, LS_README),
-        'vgg13_vgg8': (75.22, LS_README),
-        'wrn_40_2_wrn_40_1': (75.56, LS_README),
-        'wrn_40_2_wrn_16_2': (76.95, LS_README),
-        'resnet56_resnet20': (72.33, LS_README),
-        'resnet110_resnet32': (74.32, LS_README),
-        'resnet110_resnet20': (72.27, LS_README),
-        'resnet32x4_shufflenetv2': (78.76, LS_README),
-        'resnet32x4_wrn_16_2': (77.53, LS_README),
-        'resnet32x4_wrn_40_2': (79.66, LS_README),
-        'wrn_40_2_resnet8x4': (77.68, LS_README),
-        'wrn_40_2_mobilenetv2': (71.61, LS_README),
-        'vgg13_mobilenetv2': (70.94, LS_README),
-        'resnet50_mobilenetv2': (71.19, LS_README),
-    },
-    'mlkd': {
-        'resnet32x4_resnet8x4': (77.08, LS_README + ' (MLKD row)'),
-        'vgg13_vgg8': (75.18, LS_README + ' (MLKD row)'),
-        'wrn_40_2_wrn_40_1': (75.35, LS_README + ' (MLKD row)'),
-        'wrn_40_2_wrn_16_2': (76.63, LS_README + ' (MLKD row)'),
-        'resnet56_resnet20': (72.19, LS_README + ' (MLKD row)'),
-        'resnet110_resnet32': (74.11, LS_README + ' (MLKD row)'),
-        'resnet110_resnet20': (71.89, LS_README + ' (MLKD row)'),
-        'resnet32x4_shufflenetv2': (78.44, LS_README + ' (MLKD row)'),
-        'resnet32x4_wrn_16_2': (76.52, LS_README + ' (MLKD row)'),
-        'resnet32x4_wrn_40_2': (79.26, LS_README + ' (MLKD row)'),
-        'wrn_40_2_resnet8x4': (77.33, LS_README + ' (MLKD row)'),
-        'wrn_40_2_mobilenetv2': (70.78, LS_README + ' (MLKD row)'),
-        'vgg13_mobilenetv2': (70.57, LS_README + ' (MLKD row)'),
-        'resnet50_mobilenetv2': (71.04, LS_README + ' (MLKD row)'),
-    },
+    'dkd-ls': _ls_readme_row(2, LS_README),
+    'mlkd-ls': _ls_readme_row(3, LS_README),
+    'mlkd': _ls_readme_row(0, LS_README + ' (MLKD row)'),
 }
 
 # ---------------------------------------------------------------------------
@@ -458,6 +433,38 @@ def _lr_fields(pair: CifarPair) -> dict:
                     'mdistiller configs).', ))
 
 
+def _ls_setting(setting: Optional[Tuple[float, float]],
+                log_files: str) -> Tuple[float, float, Tuple[str, ...]]:
+    """(tau, w) of an LS leaf and the comment saying where they come from.
+
+    Args:
+        setting (tuple, optional): The pair's (tau, w) from the LS logs, or
+            None where the LS repo has no log for the pair.
+        log_files (str): Which LS repo log file names hold the setting.
+
+    Returns:
+        tuple: tau, w and the comment lines.
+    """
+    if setting is not None:
+        tau, w = setting
+        return tau, w, (f'(tau, w) = ({tau:g}, {w:g}): {log_files} file name '
+                        'for this pair (METHODS.md §7.3).', )
+    tau, w = LS_DEFAULT
+    return tau, w, (f'(tau, w) = ({tau:g}, {w:g}): unofficial, no LS log for '
+                    'this pair; LS CLI defaults (METHODS.md §7.2).', )
+
+
+def _ckd_schedules(recipe: Schedule, common: Schedule
+                   ) -> List[Tuple[Schedule, bool, Tuple[str, ...]]]:
+    """CKD's cosine recipe and the dataset's common step schedule, as
+    (schedule, is_recipe, notes) for each (METHODS §10.2, OPEN-9)."""
+    return [(recipe, True, (f'CKD recipe: {recipe.epochs} epochs, cosine lr, '
+                            'eta_min 0.', )),
+            (common, False, (f'The common {common.epochs}-epoch step '
+                             'schedule for fair comparison (CKD\'s recipe '
+                             f'is {recipe.epochs} epochs cosine, OPEN-9).', ))]
+
+
 def _title(method: Method, teacher: str, student: str, dataset: str,
            schedule: Schedule) -> str:
     return (f'{method.collection}, {ARCH_NAMES[teacher]} -> '
@@ -490,14 +497,7 @@ def cifar_leaves(pair: CifarPair) -> List[Leaf]:
                        **_lr_fields(pair)))
 
     # KD+LS: (tau, w) per pair (METHODS §7.3).
-    if pair.kd_ls is not None:
-        tau, w = pair.kd_ls
-        comment = (f'(tau, w) = ({tau:g}, {w:g}): LS repo logs/ file name '
-                   'for this pair (METHODS.md §7.3).', )
-    else:
-        tau, w = LS_DEFAULT
-        comment = (f'(tau, w) = ({tau:g}, {w:g}): unofficial, no LS log for '
-                   'this pair; LS CLI defaults (METHODS.md §7.2).', )
+    tau, w, comment = _ls_setting(pair.kd_ls, 'LS repo logs/')
     leaves.append(Leaf(METHOD_BY_KEY['kd-ls'], schedule=s240, **common,
                        loss_overrides=(comment, [('temperature', fmt(tau)),
                                                  ('loss_weight', fmt(w))]),
@@ -560,14 +560,7 @@ def cifar_leaves(pair: CifarPair) -> List[Leaf]:
 
     # MLKD+LS: (tau, w) per pair; the LS logs ran 480 epochs (ShuffleV2
     # 960) with MLKD's lr (METHODS §7.3, §4).
-    if pair.mlkd_ls is not None:
-        tau, w = pair.mlkd_ls
-        comment = (f'(tau, w) = ({tau:g}, {w:g}): LS repo logs/MLKD file name '
-                   'for this pair (METHODS.md §7.3).', )
-    else:
-        tau, w = LS_DEFAULT
-        comment = (f'(tau, w) = ({tau:g}, {w:g}): unofficial, no LS log for '
-                   'this pair; LS CLI defaults (METHODS.md §7.2).', )
+    tau, w, comment = _ls_setting(pair.mlkd_ls, 'LS repo logs/MLKD')
     long = SCHEDULES[('cifar100', f'{pair.mlkd_ls_epochs}e')]
     for schedule in (s240, long):
         is_recipe = schedule is long
@@ -614,12 +607,8 @@ def cifar_leaves(pair: CifarPair) -> List[Leaf]:
                 f'CKD batch {batch} for this pair (METHODS.md §10.2): the '
                 'BxB InfoNCE takes its negatives from the per-GPU batch, so '
                 'the batch is part of the loss.', ))
-    for schedule in (SCHEDULES[('cifar100', 'coslr-480e')], s240):
-        is_recipe = schedule.name == 'coslr-480e'
-        notes = (('CKD recipe: 480 epochs, cosine lr, eta_min 0.', )
-                 if is_recipe else
-                 ('The common 240-epoch step schedule for fair comparison '
-                  '(CKD\'s recipe is 480 epochs cosine, OPEN-9).', ))
+    for schedule, is_recipe, notes in _ckd_schedules(
+            SCHEDULES[('cifar100', 'coslr-480e')], s240):
         leaves.append(Leaf(METHOD_BY_KEY['ckd'], schedule=schedule, **common,
                            loss_overrides=(comment,
                                            [('temperature', fmt(temp)),
@@ -670,12 +659,8 @@ def imagenet_leaves(pair: ImagenetPair) -> List[Leaf]:
     leaves.append(Leaf(METHOD_BY_KEY['crld'], schedule=s100, **common))
     leaves.append(Leaf(METHOD_BY_KEY['crld-ls'], schedule=s100, **common,
                        unofficial=True))
-    for schedule in (SCHEDULES[('in1k', 'coslr-200e')], s100):
-        is_recipe = schedule.name == 'coslr-200e'
-        notes = (('CKD recipe: 200 epochs, cosine lr, eta_min 0.', )
-                 if is_recipe else
-                 ('The common 100-epoch step schedule for fair comparison '
-                  '(CKD\'s recipe is 200 epochs cosine, OPEN-9).', ))
+    for schedule, is_recipe, notes in _ckd_schedules(
+            SCHEDULES[('in1k', 'coslr-200e')], s100):
         leaves.append(Leaf(METHOD_BY_KEY['ckd'], schedule=schedule, **common,
                            notes=notes, is_recipe=is_recipe))
     leaves.append(Leaf(METHOD_BY_KEY['aekt'], schedule=s100, **common,
@@ -774,34 +759,55 @@ def render_leaf(leaf: Leaf) -> str:
     return text
 
 
+def _render_pair(description: str, models: str, teacher: str, student: str,
+                 ckpt_comment: str, ckpt: str, sha256_comment: str) -> str:
+    """A pair base: the two model configs and the teacher checkpoint.
+
+    Args:
+        description (str): The file's comment.
+        models (str): Folder of the model configs under
+            ``configs/_base_/models``.
+        teacher (str): Teacher model config name.
+        student (str): Student model config name.
+        ckpt_comment (str): Where the teacher checkpoint comes from.
+        ckpt (str): Path of the converted teacher checkpoint.
+        sha256_comment (str): What ``teacher_ckpt_sha256`` is for.
+
+    Returns:
+        str: The file's text.
+    """
+    text = HEADER + comment_block([description])
+    text += "_base_ = ['../default_runtime.py']\n\n"
+    for name, arch in (('student', student), ('teacher', teacher)):
+        text += (f'{name} = dict(\n    cfg_path='
+                 f"'mmlogitkd::_base_/models/{models}/{arch}.py')\n")
+    text += comment_block([ckpt_comment])
+    text += f"teacher_ckpt = '{ckpt}'\n"
+    text += comment_block([sha256_comment])
+    text += 'teacher_ckpt_sha256 = None\n'
+    return text
+
+
+#: What ``teacher_ckpt_sha256 = None`` means, in every pair base.
+SHA256_UNPINNED = ('SHA-256 of the converted file: None until the file is '
+                   'pinned (never invent a hash)')
+
+
 def render_pair_cifar(pair: CifarPair) -> str:
-    text = HEADER
-    text += comment_block([
+    return _render_pair(
         f'CIFAR-100 pair {ARCH_NAMES[pair.teacher]} (teacher) -> '
         f'{ARCH_NAMES[pair.student]} (student), CRD model zoo (METHODS.md '
         '§14). Leaves put these into `model`; the method base brings the '
-        'dataset, the leaf the schedule.'
-    ])
-    text += "_base_ = ['../default_runtime.py']\n\n"
-    text += ('student = dict(\n    cfg_path='
-             f"'mmlogitkd::_base_/models/cifar100/{pair.student}.py')\n")
-    text += ('teacher = dict(\n    cfg_path='
-             f"'mmlogitkd::_base_/models/cifar100/{pair.teacher}.py')\n")
-    text += comment_block([
+        'dataset, the leaf the schedule.', 'cifar100', pair.teacher,
+        pair.student,
         'The RepDistiller/mdistiller teacher (cifar_teachers.tar, '
         f'{_repdistiller_teacher_dir(pair.teacher)}/ckpt_epoch_240.pth), '
         'converted with tools/model_converters/repdistiller2mmpretrain.py '
         '(METHODS.md §14.3-§14.4). Train your own with configs/teachers/ '
-        'if the original is unavailable (OPEN-2).'
-    ])
-    text += f"teacher_ckpt = 'checkpoints/cifar100/{pair.teacher}.pth'\n"
-    text += comment_block([
-        'SHA-256 of the converted file: None until the file is pinned '
-        '(never invent a hash); set it to make the teacher load fail on a '
-        'different file.'
-    ])
-    text += 'teacher_ckpt_sha256 = None\n'
-    return text
+        'if the original is unavailable (OPEN-2).',
+        f'checkpoints/cifar100/{pair.teacher}.pth',
+        SHA256_UNPINNED + '; set it to make the teacher load fail on a '
+        'different file.')
 
 
 def _repdistiller_teacher_dir(teacher: str) -> str:
@@ -810,33 +816,18 @@ def _repdistiller_teacher_dir(teacher: str) -> str:
 
 
 def render_pair_imagenet(pair: ImagenetPair) -> str:
-    text = HEADER
-    text += comment_block([
+    return _render_pair(
         f'ImageNet-1k pair {ARCH_NAMES[pair.teacher]} (teacher) -> '
         f'{ARCH_NAMES[pair.student]} (student), torchvision-style layouts '
         '(METHODS.md §14.2). Leaves put these into `model`; the method base '
         'brings the dataset (64 per GPU x 8 GPUs = 512), the leaf the '
-        'schedule.'
-    ])
-    text += "_base_ = ['../default_runtime.py']\n\n"
-    text += ('student = dict(\n    cfg_path='
-             f"'mmlogitkd::_base_/models/imagenet/{pair.student}.py')\n")
-    text += ('teacher = dict(\n    cfg_path='
-             f"'mmlogitkd::_base_/models/imagenet/{pair.teacher}.py')\n")
-    text += comment_block([
+        'schedule.', 'imagenet', pair.teacher, pair.student,
         'The torchvision weights the original code bases used '
         f'({pair.torchvision_file}; METHODS.md §14.2), converted with '
         'tools/model_converters/torchvision2mmpretrain.py. MMPretrain\'s '
-        'own model-zoo weights are a different teacher (METHODS.md §14.5).'
-    ])
-    text += (f"teacher_ckpt = 'checkpoints/in1k/{pair.teacher}_"
-             "torchvision.pth'\n")
-    text += comment_block([
-        'SHA-256 of the converted file: None until the file is pinned '
-        '(never invent a hash).'
-    ])
-    text += 'teacher_ckpt_sha256 = None\n'
-    return text
+        'own model-zoo weights are a different teacher (METHODS.md §14.5).',
+        f'checkpoints/in1k/{pair.teacher}_torchvision.pth',
+        SHA256_UNPINNED + '.')
 
 
 # ---------------------------------------------------------------------------
