@@ -959,10 +959,28 @@ def _on_dataset(key: str, dataset: str, comment: str,
                       (comment, ), model)
 
 
+#: What logit standardization changes in a host method's loss, with the LS
+#: CLI defaults tau = 2, w = 9 (METHODS.md §7.2): standardized logits, the
+#: base temperature tau, w on the distillation weights (CRLD: its within- and
+#: cross-view weights 2.0 and 0.5, x 9). Per-pair leaves override them.
+LS_CHANGES: Dict[str, Dict[str, Any]] = {
+    'kd': dict(temperature=2.0, loss_weight=9.0, standardize=True),
+    'dkd': dict(temperature=2.0, loss_weight=9.0, standardize=True),
+    'mlkd': dict(temperatures=(2.0, 3.0, 5.0, 2.0, 6.0), loss_weight=9.0,
+                 standardize=True),
+    'crld': dict(temperature=2.0, within_view_weight=18.0,
+                 cross_view_weight=4.5, standardize=True),
+}
+
+
 def _with_ls(key: str, dataset: str, comment: str,
-             model: Dict[str, Any]) -> MethodBase:
+             **model: Any) -> MethodBase:
+    """``<key>-ls_<dataset>.py``: :data:`LS_CHANGES` over the host base,
+    plus ``model`` fields where the LS setting differs from the host's."""
+    loss_name = METHOD_BY_KEY[key].loss_name
     return MethodBase(f'{key}-ls_{dataset}.py', (f'./{key}_{dataset}.py', ),
-                      (comment, ), model)
+                      (comment, ),
+                      dict(**model, **_losses(loss_name, **LS_CHANGES[key])))
 
 
 def method_bases() -> List[MethodBase]:
@@ -973,9 +991,6 @@ def method_bases() -> List[MethodBase]:
                'cross-view weights, with the LS CLI defaults tau = 2, w = 9: '
                'within 2.0 x 9 = 18.0, cross 0.5 x 9 = 4.5. Thresholds stay '
                'on raw teacher confidence.')
-    crld_ls_loss = _losses('loss_crld', temperature=2.0,
-                           within_view_weight=18.0, cross_view_weight=4.5,
-                           standardize=True)
     aekt = ('AEKT (Park, Lee, arXiv 2409.01679), mmlogitkd\'s interpretation '
             '(no official code; METHODS.md §11.2, OPEN-11): DKD\'s TCKD '
             'reweighted by the clipped teacher/student target ratio plus '
@@ -1027,17 +1042,13 @@ def method_bases() -> List[MethodBase]:
                  'CVPR 2024) on CIFAR-100, METHODS.md §7: CE weight 0.1, both '
                  'models\' logits Z-scored before the base temperature tau, '
                  'factor tau^2. (tau, w) are per pair: every leaf sets them; '
-                 '(2, 9) here are the LS CLI defaults.',
-                 _losses('loss_kd', temperature=2.0, loss_weight=9.0,
-                         standardize=True)),
+                 '(2, 9) here are the LS CLI defaults.'),
         _with_ls('kd', 'in1k', 'KD + LS on ImageNet: the LS README command '
                  '--logit-stand --base-temp 2 --kd-weight 9 on the LS repo\'s '
                  'imagenet kd.yaml (CE weight 1.0), METHODS.md §7.3. The '
                  'setting actually used for the logged 71.45 is unverified '
                  '(OPEN-6); for R50->MV1 no LS setting exists (unofficial).',
-                 dict(ce_weight=1.0,
-                      **_losses('loss_kd', temperature=2.0, loss_weight=9.0,
-                                standardize=True))),
+                 ce_weight=1.0),
         # DKD+LS ------------------------------------------------------------
         _with_ls('dkd', 'cifar100', 'DKD + LS on CIFAR-100, METHODS.md '
                  '§7.2-§7.3: DKD on standardized logits with T = tau; the LS '
@@ -1045,17 +1056,13 @@ def method_bases() -> List[MethodBase]:
                  'alpha = 1, beta = beta, loss_weight = w. CE weight 1.0, '
                  'warm-up 20 epochs. (tau, w, beta) are per pair: every leaf '
                  'sets them; (2, 9, 8) here are the LS CLI and DKD cfg '
-                 'defaults.',
-                 _losses('loss_dkd', temperature=2.0, loss_weight=9.0,
-                         standardize=True)),
+                 'defaults.'),
         _with_ls('dkd', 'in1k', 'DKD + LS on ImageNet: unofficial. The LS '
                  'authors never published an ImageNet DKD+LS setting (LS '
                  'issues #16, #31; METHODS.md §7.3). Our choice: the DKD '
                  'ImageNet host (alpha = 1, beta per pair, warm-up 1, CE 1.0) '
                  'with the LS README\'s ImageNet flags tau = 2, w = 9 '
-                 '(OPEN-6).',
-                 _losses('loss_dkd', temperature=2.0, loss_weight=9.0,
-                         standardize=True)),
+                 '(OPEN-6).'),
         # MLKD --------------------------------------------------------------
         _host('mlkd', 'MLKD (Jin, Wang, Lin, CVPR 2023), METHODS.md §8: weak '
               '+ strong views, KL at five temperatures plus batch- and '
@@ -1084,16 +1091,12 @@ def method_bases() -> List[MethodBase]:
                  '§7.2, §8.3: the KD terms of both views on standardized '
                  'logits with temperatures [tau, 3, 5, 2, 6]; CC and BC on '
                  'raw logits; CE weight 0.1 per view. (tau, w) are per pair: '
-                 'every leaf sets them; (2, 9) here are the LS CLI defaults.',
-                 _losses('loss_mlkd', temperatures=(2.0, 3.0, 5.0, 2.0, 6.0),
-                         loss_weight=9.0, standardize=True)),
+                 'every leaf sets them; (2, 9) here are the LS CLI defaults.'),
         _with_ls('mlkd', 'in1k', 'MLKD + LS on ImageNet: unofficial. No '
                  'ImageNet MLKD+LS setting was published (LS issues #16, '
                  '#31; METHODS.md §7.3). Our choice: the MLKD ImageNet host '
                  '(CE 0.5 per view, lr per pair) with the LS README\'s '
-                 'ImageNet flags tau = 2, w = 9 (OPEN-6).',
-                 _losses('loss_mlkd', temperatures=(2.0, 3.0, 5.0, 2.0, 6.0),
-                         loss_weight=9.0, standardize=True)),
+                 'ImageNet flags tau = 2, w = 9 (OPEN-6).'),
         # CRLD --------------------------------------------------------------
         _host('crld', 'CRLD (Zhang et al., ACM MM 2024), METHODS.md §9: weak '
               '+ strong views, within-view weight 2.0, cross-view weight 0.5, '
@@ -1117,11 +1120,9 @@ def method_bases() -> List[MethodBase]:
                          **_losses('loss_crld', temperature=1.0))),
         # CRLD+LS -----------------------------------------------------------
         _with_ls('crld', 'cifar100',
-                 crld_ls + ' CE weight 1.0 per view (CIFAR-100).',
-                 crld_ls_loss),
+                 crld_ls + ' CE weight 1.0 per view (CIFAR-100).'),
         _with_ls('crld', 'in1k',
-                 crld_ls + ' CE weight 2.0 per view (CRLD ImageNet).',
-                 crld_ls_loss),
+                 crld_ls + ' CE weight 2.0 per view (CRLD ImageNet).'),
         # CKD ---------------------------------------------------------------
         _host('ckd', 'CKD (Zhu et al., arXiv 2404.14109), METHODS.md §10: '
               'InfoNCE over the BxB teacher-student cosine similarities of '
