@@ -41,7 +41,7 @@ def parse_args():
     parser.add_argument('--work-dir', default='work_dirs/demo')
     parser.add_argument('--data-root', default='data/embedded_cifar100')
     parser.add_argument('--train-per-class', type=int, default=50)
-    parser.add_argument('--test-per-class', type=int, default=50)
+    parser.add_argument('--test-per-class', type=int, default=30)
     parser.add_argument('--epochs', type=int, default=None,
                         help='override max_epochs of every run (quick look)')
     return parser.parse_args()
