@@ -45,3 +45,33 @@ def test_dist_train_two_processes(tiny_cifar_root, tmp_path):
     log = open(glob.glob(osp.join(work_dir, '*', '*.log'))[0]).read()
     assert 'Distributed launcher: pytorch' in log
     assert 'GPU number: 2' in log  # MMEngine's name for the world size
+
+
+def test_dist_test_two_processes(tiny_cifar_root, tmp_path):
+    """tools/dist_test.sh evaluates a checkpoint with 2 gloo processes."""
+    from mmengine.config import Config
+    from mmengine.registry import init_default_scope
+
+    from mmlogitkd.registry import MODELS
+    init_default_scope('mmlogitkd')
+    cfg = Config.fromfile(osp.join(REPO_ROOT, 'tests', 'data', 'configs',
+                                   'tiny_classifier.py'))
+    checkpoint = str(tmp_path / 'model.pth')
+    torch.save({'state_dict': MODELS.build(cfg.model).state_dict()},
+               checkpoint)
+    env = dict(os.environ, PORT=str(free_port()), PYTHON=sys.executable,
+               OMP_NUM_THREADS='1')
+    options = [f'{name}.dataset.data_root={tiny_cifar_root}'
+               for name in ('train_dataloader', 'val_dataloader',
+                            'test_dataloader')]
+    result = subprocess.run(
+        ['bash', osp.join(REPO_ROOT, 'tools', 'dist_test.sh'),
+         osp.join(REPO_ROOT, 'tests', 'data', 'configs',
+                  'tiny_classifier.py'), checkpoint, '2', '--work-dir',
+         str(tmp_path / 'test'), '--cfg-options'] + options,
+        cwd=str(tmp_path), env=env, capture_output=True, text=True,
+        timeout=600)
+    assert result.returncode == 0, result.stderr[-4000:]
+    log = open(glob.glob(str(tmp_path / 'test' / '*' / '*.log'))[0]).read()
+    assert 'GPU number: 2' in log
+    assert 'accuracy/top1' in log
