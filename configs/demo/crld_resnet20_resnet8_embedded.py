@@ -6,7 +6,7 @@ model = dict(
     type='LogitDistiller',
     student=dict(cfg_path='mmlogitkd::_base_/models/cifar100/resnet8.py'),
     teacher=dict(cfg_path='mmlogitkd::_base_/models/cifar100/resnet20.py'),
-    teacher_ckpt='work_dirs/demo/teacher/epoch_10.pth',
+    teacher_ckpt='work_dirs/demo/teacher/epoch_8.pth',
     ce_weight=1.0,
     distill_losses=dict(
         loss_crld=dict(

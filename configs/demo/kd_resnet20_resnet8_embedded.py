@@ -6,7 +6,7 @@ model = dict(
     type='LogitDistiller',
     student=dict(cfg_path='mmlogitkd::_base_/models/cifar100/resnet8.py'),
     teacher=dict(cfg_path='mmlogitkd::_base_/models/cifar100/resnet20.py'),
-    teacher_ckpt='work_dirs/demo/teacher/epoch_10.pth',
+    teacher_ckpt='work_dirs/demo/teacher/epoch_8.pth',
     ce_weight=0.1,
     distill_losses=dict(
         loss_kd=dict(type='KDLoss', temperature=4.0, loss_weight=0.9)))
