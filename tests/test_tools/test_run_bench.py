@@ -51,9 +51,9 @@ def test_warmup_keeps_the_published_share(epochs, warmup):
 
 
 def test_equal_compute_epochs():
-    # KD took 170 s and the student alone 100 s for 8 epochs each: the
-    # student alone gets 8 x 1.7 = 13.6 -> 14 epochs
-    assert bench.equal_compute_epochs(8, 170.0, 100.0) == 14
+    # a KD iteration takes 0.17 s, one of the student alone 0.1 s: in the
+    # time of 8 KD epochs the student alone trains 8 x 1.7 = 13.6 -> 14
+    assert bench.equal_compute_epochs(8, 0.17, 0.1) == 14
     assert bench.equal_compute_epochs(8, 100.0, 100.0) == 8
     assert bench.equal_compute_epochs(1, 10.0, 100.0) == 1  # at least one
     with pytest.raises(ValueError, match='positive'):
@@ -157,16 +157,39 @@ def fake_run(top1, seed, wall_time, epochs=10):
 def test_method_table_by_hand():
     alone = GroupSummary([fake_run(50.0, 0, 100.0), fake_run(52.0, 1, 100.0)])
     kd = GroupSummary([fake_run(53.0, 0, 200.0), fake_run(55.0, 1, 200.0)])
-    table = bench.method_table([('student alone', alone), ('KD', kd)], alone)
+    table = bench.method_table([('student alone', alone), ('KD', kd)],
+                               'student alone',
+                               {'student alone': 0.1, 'KD': 0.17})
     rows = {line.split('|')[1].strip(): [c.strip() for c in
                                          line.split('|')[2:-1]]
             for line in table.splitlines()[2:]}
-    # epochs, seeds, top-1 last, vs alone, top-1 best, ECE, s/epoch, cost
+    # epochs, seeds, top-1 last, vs alone, top-1 best, ECE, s/iter, cost
     assert rows['student alone'] == ['10', '0, 1', '51.00 ± 1.41', '+0.00',
-                                     '52.00 ± 1.41', '5.00 ± 0.00', '10.0',
+                                     '52.00 ± 1.41', '5.00 ± 0.00', '0.100',
                                      '1.00']
     assert rows['KD'] == ['10', '0, 1', '54.00 ± 1.41', '+3.00',
-                          '55.00 ± 1.41', '5.00 ± 0.00', '20.0', '2.00']
+                          '55.00 ± 1.41', '5.00 ± 0.00', '0.170', '1.70']
+
+
+def write_scalars(work_dir, times):
+    """A work dir whose training log has these iteration times."""
+    session = work_dir / '20260101_000000' / 'vis_data'
+    session.mkdir(parents=True)
+    with open(session / 'scalars.json', 'w') as f:
+        for step, seconds in enumerate(times, 1):
+            f.write(json.dumps(dict(lr=0.05, loss=1.0, time=seconds,
+                                    epoch=1, iter=step, step=step)) + '\n')
+    return str(work_dir)
+
+
+def test_iteration_seconds_is_the_median_over_runs(tmp_path):
+    # one run slowed down 10x for a while by another process: the median of
+    # all logged intervals stays at the usual 0.1 s (the mean would be 0.4)
+    runs = [write_scalars(tmp_path / 'a', [0.1, 1.0, 1.0]),
+            write_scalars(tmp_path / 'b', [0.1, 0.1, 0.12]),
+            write_scalars(tmp_path / 'c', [0.09, 0.1, 0.11])]
+    assert bench.iteration_seconds(runs) == pytest.approx(0.1)
+    assert bench.iteration_seconds(runs[2:]) == pytest.approx(0.1)
 
 
 def test_markdown_tables_keeps_tables_and_settings():

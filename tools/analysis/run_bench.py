@@ -41,7 +41,7 @@ import subprocess
 import sys
 import time
 from dataclasses import dataclass
-from statistics import mean
+from statistics import median
 from typing import Dict, List, Optional, Sequence, Tuple
 
 ANALYSIS = osp.dirname(osp.abspath(__file__))
@@ -60,7 +60,8 @@ from mmengine.config import Config  # noqa: E402
 
 from mmlogitkd.evaluation.plots import plot_reliability_diagram  # noqa: E402
 from mmlogitkd.utils.results import (GroupSummary, RunResult,  # noqa: E402
-                                     find_config, read_run, summarize_runs)
+                                     find_config, load_history, read_run,
+                                     summarize_runs)
 
 BENCH_CONFIGS = osp.join(REPO, 'configs', 'bench')
 TRAIN = osp.join(REPO, 'tools', 'train.py')
@@ -146,11 +147,24 @@ def warmup_epochs(epochs: int) -> int:
 def equal_compute_epochs(epochs: int, method_seconds: float,
                          alone_seconds: float) -> int:
     """Epochs of the student alone that take as long as ``epochs`` epochs of
-    the method did (the measured wall times of ``epochs`` epochs each)."""
+    the method (from the seconds per iteration of each)."""
     if method_seconds <= 0 or alone_seconds <= 0:
-        raise ValueError(f'wall times must be positive, got {method_seconds}'
-                         f' and {alone_seconds} seconds.')
+        raise ValueError(f'times must be positive, got {method_seconds} and '
+                         f'{alone_seconds} seconds.')
     return max(1, round(epochs * method_seconds / alone_seconds))
+
+
+def iteration_seconds(work_dirs: Sequence[str]) -> Optional[float]:
+    """Median seconds per training iteration of these runs.
+
+    The median of MMEngine's logged ``time`` (the mean iteration time of each
+    logging interval) over all their intervals: on a shared machine one busy
+    moment can make a whole run several times slower, which a run's wall
+    time keeps and the median leaves out.
+    """
+    times = [record['time'] for work_dir in work_dirs
+             for record in load_history(work_dir).train if 'time' in record]
+    return median(times) if times else None
 
 
 def schedule_options(epochs: int) -> List[str]:
@@ -444,31 +458,34 @@ def _fmt(value: Optional[float], digits: int = 2, sign: bool = False) -> str:
     return f'{value:+.{digits}f}' if sign else f'{value:.{digits}f}'
 
 
-def seconds_per_epoch(group: GroupSummary) -> Optional[float]:
-    wall = group.wall_time.mean
-    epochs = group.first.max_epochs
-    return wall / epochs if wall is not None and epochs else None
-
-
-def method_table(rows: List[Tuple[str, GroupSummary]],
-                 alone: Optional[GroupSummary]) -> str:
+def method_table(rows: List[Tuple[str, GroupSummary]], alone_label: str,
+                 seconds: Dict[str, Optional[float]]) -> str:
     """One row per method: accuracy, calibration and cost next to the
-    student alone (same seeds, same epochs)."""
-    alone_top1 = alone.top1_last.mean if alone else None
-    alone_epoch = seconds_per_epoch(alone) if alone else None
+    student alone (same seeds, same epochs).
+
+    Args:
+        rows: report label -> the seeds of that run, in table order.
+        alone_label: the label of the student alone among ``rows``.
+        seconds: label -> seconds per training iteration.
+    """
+    groups = dict(rows)
+    alone_top1 = groups[alone_label].top1_last.mean \
+        if alone_label in groups else None
+    alone_seconds = seconds.get(alone_label)
     lines = ['| method | epochs | seeds | top-1 last (%) | vs alone | '
-             'top-1 best (%) | ECE last (%) | s / epoch | cost vs alone |',
+             'top-1 best (%) | ECE last (%) | s / iteration | '
+             'cost vs alone |',
              '|---|---:|---|---:|---:|---:|---:|---:|---:|']
     for label, group in rows:
         top1 = group.top1_last.mean
-        per_epoch = seconds_per_epoch(group)
         delta = top1 - alone_top1 if None not in (top1, alone_top1) else None
-        cost = per_epoch / alone_epoch if per_epoch and alone_epoch else None
+        step = seconds.get(label)
+        cost = step / alone_seconds if step and alone_seconds else None
         seeds = ', '.join('?' if s is None else str(s) for s in group.seeds)
         cells = (label, group.first.max_epochs, seeds,
                  group.top1_last.format(), _fmt(delta, sign=True),
                  group.top1_best.format(), group.ece_last.format(scale=100),
-                 _fmt(per_epoch, 1), _fmt(cost))
+                 _fmt(step, 3), _fmt(cost))
         lines.append('| ' + ' | '.join(str(c) for c in cells) + ' |')
     return '\n'.join(lines)
 
@@ -594,13 +611,17 @@ def write_report(args, clock: Clock, runs: Dict[str, List[str]],
         '',
         '## Accuracy and calibration per method',
         '',
-        method_table(rows, alone),
+        method_table(rows, STUDENT_ALONE.name,
+                     {label: iteration_seconds([r.work_dir for r in g.runs])
+                      for label, g in rows}),
         '',
         'Last epoch, mean ± sample std over seeds (docs/reporting.md). '
         '"vs alone": difference of the mean to the student alone trained for '
-        'the same epochs. "s / epoch": wall time of a run (with its '
-        'validations) divided by its epochs; "cost vs alone": the same, '
-        'relative to the student alone. A short schedule on a small task: '
+        'the same epochs. "s / iteration": median time of a training '
+        'iteration (batch 64; MMEngine\'s logged `time`, all seeds), robust '
+        'to busy moments of a shared machine, unlike the wall times in the '
+        'table of every run below; "cost vs alone": its ratio to the student '
+        'alone\'s. A short schedule on a small task: '
         'these numbers show what each method does at this scale, not its '
         'published CIFAR-100 result.',
     ]
@@ -612,10 +633,11 @@ def write_report(args, clock: Clock, runs: Dict[str, List[str]],
                      'methods).')
     else:
         lines.append(
-            f'KD took {equal["method_seconds"]:.0f} s per run and the student '
-            f'alone {equal["alone_seconds"]:.0f} s for {_epochs(args.epochs)} '
-            f'(means over seeds), so the student alone given KD\'s wall time '
-            f'trains {equal["epochs"]} epochs (row "{equal["label"]}" above). '
+            f'A KD iteration took {equal["method_seconds"]:.3f} s and one of '
+            f'the student alone {equal["alone_seconds"]:.3f} s (medians over '
+            'seeds), so the student alone given KD\'s training time for '
+            f'{_epochs(args.epochs)} trains {_epochs(equal["epochs"])} (row '
+            f'"{equal["label"]}" above). '
             'Papers compare at equal epochs; part of an equal-epoch gain can '
             'be faster convergence, which equal compute separates from a '
             'lasting benefit (docs/embedded_dataset.md).')
@@ -716,28 +738,23 @@ def main(argv: Optional[List[str]] = None) -> str:
     runs_dir = osp.join(work_dir, 'runs')
     runs: Dict[str, List[str]] = {}
     for index, seed in enumerate(args.seeds):
-        seed_start = time.time()
         for run in [STUDENT_ALONE] + args.methods:
             runs.setdefault(run.name, []).append(train(
                 run, osp.join(runs_dir, f'{run.slug}_seed{seed}'),
                 student_options(run, seed, args.epochs), data_spec, clock))
         left = len(args.seeds) - index - 1
         if left:
-            print(f'\n{clock} seed {seed} took '
-                  f'{time.time() - seed_start:.0f}s; {left} more to go',
+            print(f'\n{clock} seed {seed} done, {left} more to go',
                   flush=True)
 
     # 4. equal compute: the student alone for KD's wall time
     equal = None
     if args.equal_compute and EQUAL_COMPUTE_REFERENCE in runs:
-        def wall(dirs):
-            times = [read_run(d).wall_time for d in dirs]
-            return mean(t for t in times if t is not None)
-        method_seconds = wall(runs[EQUAL_COMPUTE_REFERENCE])
-        alone_seconds = wall(runs[STUDENT_ALONE.name])
+        method_seconds = iteration_seconds(runs[EQUAL_COMPUTE_REFERENCE])
+        alone_seconds = iteration_seconds(runs[STUDENT_ALONE.name])
         epochs = equal_compute_epochs(args.epochs, method_seconds,
                                       alone_seconds)
-        label = f'student alone, {EQUAL_COMPUTE_REFERENCE}\'s wall time'
+        label = f'student alone, {EQUAL_COMPUTE_REFERENCE}\'s time'
         equal = dict(label=label, epochs=epochs,
                      method_seconds=method_seconds,
                      alone_seconds=alone_seconds)
