@@ -28,7 +28,7 @@ Example::
 
     python tools/analysis/run_bench.py --work-dir work_dirs/bench
     python tools/analysis/run_bench.py --quick --methods KD CRLD \\
-        --work-dir work_dirs/bench_quick   # a smoke test, about a minute
+        --work-dir work_dirs/bench_quick   # smoke test, 1-2 minutes
 """
 import argparse
 import datetime
@@ -522,6 +522,22 @@ def group_by_label(work_dirs: Dict[str, str]
     return groups, skipped
 
 
+def training_span(work_dirs: Sequence[str]) -> str:
+    """When the trainings ran, from their logs (an interrupted bench that
+    was run again spans several invocations)."""
+    sessions = [session for work_dir in work_dirs
+                for session in load_history(work_dir).sessions
+                if session.start and session.end]
+    if not sessions:
+        return 'No training log found.'
+    start = min(s.start for s in sessions)
+    end = max(s.end for s in sessions)
+    busy = sum(s.wall_time for s in sessions)
+    return (f'Trainings ran from {start:%Y-%m-%d %H:%M} to {end:%H:%M} '
+            f'({(end - start).total_seconds() / 60:.0f} minutes; the '
+            f'{len(work_dirs)} runs themselves took {busy / 60:.0f} minutes).')
+
+
 def reliability_overlay(best: Tuple[str, str], alone_dir: str,
                         out_dir: str) -> str:
     """Reliability diagram of the best method against the student alone
@@ -563,8 +579,8 @@ def write_report(args, clock: Clock, runs: Dict[str, List[str]],
              if label != (equal or {}).get('label')]
     plots.append(plot_curves.main(
         seed0 + ['--keys', 'loss', 'accuracy/top1', 'calibration/ece', 'lr',
-                 '--out', osp.join(work_dir, 'curves.png'), '--title',
-                 f'seed {args.seeds[0]}: student alone and every method']))
+                 # no title: with ten runs the legend takes its place
+                 '--out', osp.join(work_dir, 'curves.png')]))
     if best is not None and alone is not None:
         plots.append(reliability_overlay(
             (best[0], runs[best[0]][0]), runs[STUDENT_ALONE.name][0],
@@ -573,18 +589,22 @@ def write_report(args, clock: Clock, runs: Dict[str, List[str]],
     lines = [
         '# mmlogitkd CPU benchmark',
         '',
-        f'Run on {datetime.date.today().isoformat()}, '
-        f'{clock.start_text} to '
-        f'{datetime.datetime.now().strftime("%H:%M")}, '
-        f'{(time.time() - clock.start) / 60:.1f} minutes in all '
-        f'(`{" ".join(args.argv_shown)}`).',
+        training_span([teacher_dir] + [d for dirs in runs.values()
+                                       for d in dirs]),
+        '',
+        f'This report: `{" ".join(args.argv_shown)}`, '
+        f'{datetime.date.today().isoformat()} {clock.start_text} to '
+        f'{datetime.datetime.now().strftime("%H:%M")} '
+        f'({(time.time() - clock.start) / 60:.1f} minutes; finished runs '
+        'and timings of earlier invocations are reused).',
         '',
         '## Machine',
         '',
         '| | |',
         '|---|---|',
     ] + [f'| {key} | {value} |' for key, value in machine.items()] + [
-        f'| load average (1, 5, 15 min) | {load_start} at the start, '
+        f'| load average (1, 5, 15 min), this invocation | '
+        f'{load_start} at the start, '
         f'{load_average()} at the end |',
         '',
         'Timings are only comparable within one report: a loaded machine '
