@@ -17,7 +17,7 @@ default_hooks = dict(
     checkpoint=dict(interval=max_epochs, max_keep_ckpts=1, save_best=None))
 
 # The embedded CIFAR-100-format dataset (docs/embedded_dataset.md) at the
-# bench's size, in its own folder (the demo's is larger):
+# bench's size, in its own folder (the demo's has other sizes):
 #   python tools/dataset_converters/generate_embedded_cifar100.py \
 #       --out data/embedded_cifar100_bench --train-per-class 50 \
 #       --test-per-class 20
