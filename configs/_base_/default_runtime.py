@@ -28,6 +28,9 @@ custom_hooks = [
     dict(type='SafeCheckpointHook'),
     # The teacher is evaluated once before training (not at every validation).
     dict(type='TeacherEvalHook', chance_factor=2.0),
+    # Warnings about a whole epoch of a loss (e.g. CRLD's confidence gate
+    # keeping almost no sample); per-step diagnostics are logged anyway.
+    dict(type='DistillDiagnosticsHook'),
 ]
 
 env_cfg = dict(

@@ -1,5 +1,9 @@
+from .distill_diagnostics_hook import DistillDiagnosticsHook
 from .epoch_seed_hook import EpochSeedHook, epoch_seed
 from .safe_checkpoint_hook import NonFiniteWeightsError, SafeCheckpointHook
 from .teacher_eval_hook import TeacherEvalHook
 
-__all__ = ['EpochSeedHook', 'epoch_seed', 'SafeCheckpointHook', 'NonFiniteWeightsError', 'TeacherEvalHook']
+__all__ = [
+    'DistillDiagnosticsHook', 'EpochSeedHook', 'epoch_seed',
+    'SafeCheckpointHook', 'NonFiniteWeightsError', 'TeacherEvalHook'
+]

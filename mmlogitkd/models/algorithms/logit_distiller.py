@@ -16,6 +16,7 @@ bases (METHODS.md §2): the teacher is frozen and always in eval mode, the CE
 uses the raw student logits, and the total loss is the sum of the terms.
 """
 import os.path as osp
+from collections import OrderedDict
 from typing import Dict, List, Optional, Sequence, Union
 
 import torch
@@ -302,6 +303,7 @@ class LogitDistiller(BaseModel):
                 student_arg, teacher_arg = distill_inputs, teacher_logits
             for name, loss_module in self.distill_losses.items():
                 losses[name] = loss_module(student_arg, teacher_arg, labels)
+                losses.update(_diagnostics_of(name, loss_module))
         with torch.no_grad():
             weak = student_logits[0]
             losses['train_acc_top1'] = (weak.argmax(1) == labels).float() \
@@ -309,13 +311,16 @@ class LogitDistiller(BaseModel):
         return losses
 
     def parse_losses(self, losses: Dict[str, torch.Tensor]):
-        """Sum the terms; stop on (or skip) a non-finite term.
+        """Sum the terms whose name starts with ``loss``; log every entry.
 
-        ``parse_losses`` is also what MMEngine's DDP wrapper calls, so the
-        guard holds in distributed runs.
+        Entries that do not start with ``loss`` (``train_acc_top1``, the
+        losses' diagnostics ``<method>/<name>``) are logged but never summed.
+        A non-finite term stops the run (or skips the step, see
+        ``nonfinite_loss``). ``parse_losses`` is also what MMEngine's DDP
+        wrapper calls, so the guard holds in distributed runs.
         """
         bad = [name for name, value in losses.items()
-               if 'loss' in name and not torch.isfinite(value).all()]
+               if _is_loss(name) and not torch.isfinite(value).all()]
         if bad:
             iteration = MessageHub.get_current_instance().get_info('iter')
             values = ', '.join(f'{n}={losses[n].detach().float().mean()}'
@@ -330,9 +335,37 @@ class LogitDistiller(BaseModel):
                       level=30)
             zero = sum((p * 0).sum() for p in self.parameters()
                        if p.requires_grad)
-            losses = {name: (zero if 'loss' in name else value)
+            losses = {name: (zero if _is_loss(name) else value)
                       for name, value in losses.items()}
-        return super().parse_losses(losses)
+        log_vars = OrderedDict()
+        for name, value in losses.items():
+            if not isinstance(value, torch.Tensor):
+                raise TypeError(f'{name} is not a tensor')
+            log_vars[name] = value.mean()
+        total = sum(value for name, value in log_vars.items()
+                    if _is_loss(name))
+        log_vars = OrderedDict([('loss', total)] + list(log_vars.items()))
+        return total, log_vars
+
+
+def _is_loss(name: str) -> bool:
+    """Whether a ``loss()`` entry is a loss term (summed into the total)."""
+    return name.startswith('loss')
+
+
+def diagnostics_prefix(loss_name: str) -> str:
+    """Log prefix of a loss's diagnostics: ``loss_crld`` -> ``crld``."""
+    return loss_name[len('loss_'):]
+
+
+def _diagnostics_of(loss_name: str, loss_module: nn.Module) -> dict:
+    """``{'<method>/<name>': value}`` of what the loss recorded (keys never
+    start with ``loss``, so they are logged but not summed)."""
+    record = getattr(loss_module, 'diagnostics', None)
+    if record is None:
+        return {}
+    prefix = diagnostics_prefix(loss_name)
+    return {f'{prefix}/{key}': value for key, value in record().items()}
 
 
 def _check_choice(name: str, value, choices) -> None:

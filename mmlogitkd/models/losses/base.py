@@ -2,13 +2,16 @@
 
 All losses share one forward signature, ``forward(student_logits,
 teacher_logits, labels=None)``. Single-view losses take one ``[B, C]`` tensor
-per model; two-view losses take a sequence ``[weak, strong]`` per model. This
+per model; two-view losses take a sequence ``[weak, strong]`` per model.
+Constructors take keyword-only hyperparameters with no dataset values as
+defaults, and every loss has an outer ``loss_weight`` (default 1.0). This
 module holds the input checks (so that bad input fails early with a message
-naming the problem) and the hyperparameter checks used by every loss.
+naming the problem), the hyperparameter checks used by every loss, and the
+diagnostics a loss records for the training log.
 """
 import inspect
 import numbers
-from typing import List, Optional, Sequence, Tuple, Union
+from typing import Dict, List, Optional, Sequence, Tuple, Union
 
 import torch
 from torch import Tensor, nn
@@ -51,13 +54,15 @@ def check_non_negative_int(name: str, value: int) -> int:
 class BaseDistillLoss(nn.Module):
     """Base class of the mmlogitkd logit-distillation losses.
 
-    Subclasses set two class attributes that the distillation algorithm
-    reads:
+    Subclasses set two class attributes:
 
     Attributes:
         num_views (int): 1 for losses on one view per model, 2 for losses on
-            ``[weak, strong]`` views (MLKD, CRLD).
-        requires_labels (bool): whether ``forward`` needs hard labels.
+            ``[weak, strong]`` views (MLKD, CRLD). The distillation algorithm
+            reads it to split the batch; ``tools/train.py`` checks it against
+            the data pipeline.
+        requires_labels (bool): whether ``forward`` needs hard labels (the
+            input check enforces it).
 
     The teacher is data, not a trainee: teacher logits are detached by every
     loss.
@@ -66,10 +71,49 @@ class BaseDistillLoss(nn.Module):
     inputs first, so no loss can skip the checks. Every constructor argument
     is stored, validated, under its own name: :meth:`extra_repr` lists them
     in signature order.
+
+    **Diagnostics.** While computing, a loss may :meth:`record` detached
+    scalars that explain what it does (CRLD's kept share per threshold, the
+    warm-up factor, ...). :class:`~mmlogitkd.models.LogitDistiller` logs them
+    next to the loss terms as ``<method>/<name>`` after every step (they
+    appear in ``scalars.json``); :meth:`diagnostics` returns those of the
+    last forward.
     """
 
     num_views: int = 1
     requires_labels: bool = False
+
+    def __init__(self) -> None:
+        super().__init__()
+        self._diagnostics: Dict[str, Tensor] = {}
+
+    def record(self, **values) -> None:
+        """Store diagnostics of the current forward (detached, float)."""
+        for name, value in values.items():
+            if isinstance(value, Tensor):
+                value = value.detach().float().mean()
+            else:
+                value = torch.tensor(float(value))
+            self._diagnostics[name] = value
+
+    def record_logit_std(self, student: Logits, teacher: Logits) -> None:
+        """Record the student's and the teacher's raw logit standard
+        deviation (``std_student``, ``std_teacher``; first view): the scale
+        that logit standardization divides out."""
+        from .functional import logit_std
+        first = (lambda z: z if isinstance(z, Tensor) else z[0])
+        self.record(std_student=logit_std(first(student)),
+                    std_teacher=logit_std(first(teacher)))
+
+    def diagnostics(self) -> Dict[str, Tensor]:
+        """The scalars :meth:`record`-ed by the last forward."""
+        return dict(self._diagnostics)
+
+    def epoch_warnings(self) -> List[str]:
+        """Warnings about the epoch that just ended, for the training log
+        (read by :class:`~mmlogitkd.engine.DistillDiagnosticsHook`, which
+        calls this after every training epoch). Defaults to none."""
+        return []
 
     def forward(self,
                 student_logits: Logits,
@@ -91,6 +135,7 @@ class BaseDistillLoss(nn.Module):
         """
         student, teacher, labels = self.check_inputs(student_logits,
                                                      teacher_logits, labels)
+        self._diagnostics = {}
         return self.compute_loss(student, teacher, labels)
 
     def compute_loss(self, student: Union[Tensor, List[Tensor]],
@@ -112,7 +157,12 @@ class BaseDistillLoss(nn.Module):
 
     def extra_repr(self) -> str:
         """List the constructor arguments with their stored values."""
-        names = list(inspect.signature(type(self).__init__).parameters)[1:]
+        names = [
+            name for name, param in inspect.signature(
+                type(self).__init__).parameters.items()
+            if name != 'self' and param.kind not in (param.VAR_POSITIONAL,
+                                                     param.VAR_KEYWORD)
+        ]
         return ', '.join(f'{name}={getattr(self, name)}' for name in names)
 
     def check_inputs(

@@ -41,7 +41,7 @@ def single_process_reference():
     from mmlogitkd.models.losses import CKDLoss
     features, teacher, weight = make_data()
     weight = weight.clone().requires_grad_()
-    loss = CKDLoss(TEMPERATURE, WEIGHT)(features @ weight.T, teacher)
+    loss = CKDLoss(temperature=TEMPERATURE, loss_weight=WEIGHT)(features @ weight.T, teacher)
     loss.backward()
     return loss.detach(), weight.grad
 
@@ -58,14 +58,14 @@ def worker(rank, port, queue):
         local = slice(start, start + SIZES[rank])
         weight = weight.clone().requires_grad_()
         student = features[local] @ weight.T
-        loss = CKDLoss(TEMPERATURE, WEIGHT, gather=True)(student,
+        loss = CKDLoss(temperature=TEMPERATURE, loss_weight=WEIGHT, gather=True)(student,
                                                          teacher[local])
         loss.backward()
         # What DDP does to parameter gradients: average over ranks.
         grad = weight.grad.clone()
         dist.all_reduce(grad)
         grad /= WORLD_SIZE
-        local_only = CKDLoss(TEMPERATURE, WEIGHT)(student.detach(),
+        local_only = CKDLoss(temperature=TEMPERATURE, loss_weight=WEIGHT)(student.detach(),
                                                   teacher[local])
         # Plain lists: shared-memory tensors die with this process.
         queue.put((rank, loss.item(), grad.tolist(), local_only.item()))

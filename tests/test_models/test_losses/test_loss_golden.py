@@ -116,13 +116,13 @@ def test_float32_fast_paths_match_float64(standardize):
     within float32 accuracy of the float64 value at CIFAR size."""
     s_w, s_s, t_w, t_s, y = make_batch(64, 100, seed=7)
     losses = [
-        (KDLoss(4.0, 0.9, standardize), (s_w, t_w)),
-        (DKDLoss(4.0, 1.0, 8.0, 0, standardize=standardize), (s_w, t_w, y)),
-        (MLKDLoss(TEMPS, 0.9, standardize), ([s_w, s_s], [t_w, t_s])),
-        (CRLDLoss(4.0, 0.5, 0.2, 2.0, 0.5, standardize), ([s_w,
+        (KDLoss(temperature=4.0, loss_weight=0.9, standardize=standardize), (s_w, t_w)),
+        (DKDLoss(temperature=4.0, alpha=1.0, beta=8.0, warmup_epochs=0, standardize=standardize), (s_w, t_w, y)),
+        (MLKDLoss(temperatures=TEMPS, loss_weight=0.9, standardize=standardize), ([s_w, s_s], [t_w, t_s])),
+        (CRLDLoss(temperature=4.0, weak_threshold=0.5, strong_threshold=0.2, within_view_weight=2.0, cross_view_weight=0.5, standardize=standardize), ([s_w,
                                                            s_s], [t_w, t_s])),
-        (CKDLoss(1.0, 10.0), (s_w, t_w)),
-        (AEKTLoss(4.0, 1.0, 8.0, 0), (s_w, t_w, y)),
+        (CKDLoss(temperature=1.0, loss_weight=10.0), (s_w, t_w)),
+        (AEKTLoss(temperature=4.0, alpha=1.0, beta=8.0, warmup_epochs=0), (s_w, t_w, y)),
     ]
 
     def to32(arg):

@@ -19,25 +19,25 @@ def _logits(seed, scale=2.0):
 LABELS = torch.tensor([0, 3, 5, 3])
 
 SINGLE_VIEW = {
-    'kd': KDLoss(4.0, 0.9),
-    'kd_ls': KDLoss(2.0, 9.0, standardize=True),
-    'dkd': DKDLoss(4.0, 1.0, 8.0, 0),
-    'dkd_ls': DKDLoss(2.0, 1.0, 2.0, 0, 9.0, standardize=True),
-    'ckd': CKDLoss(1.0, 10.0),
-    'ckd_gather': CKDLoss(2.0, 1.0, gather=True),
+    'kd': KDLoss(temperature=4.0, loss_weight=0.9),
+    'kd_ls': KDLoss(temperature=2.0, loss_weight=9.0, standardize=True),
+    'dkd': DKDLoss(temperature=4.0, alpha=1.0, beta=8.0, warmup_epochs=0),
+    'dkd_ls': DKDLoss(temperature=2.0, alpha=1.0, beta=2.0, warmup_epochs=0, loss_weight=9.0, standardize=True),
+    'ckd': CKDLoss(temperature=1.0, loss_weight=10.0),
+    'ckd_gather': CKDLoss(temperature=2.0, loss_weight=1.0, gather=True),
     # r is detached by design, so the analytic gradient is the true
     # derivative only where r is locally constant: clipped everywhere
     # (max_ratio below every b(t)/b(u)) or not used (alpha = 0).
-    'aekt_clipped': AEKTLoss(4.0, 1.0, 8.0, 0, max_ratio=1e-3),
-    'aekt_implicit': AEKTLoss(4.0, 0.0, 8.0, 0),
+    'aekt_clipped': AEKTLoss(temperature=4.0, alpha=1.0, beta=8.0, warmup_epochs=0, max_ratio=1e-3),
+    'aekt_implicit': AEKTLoss(temperature=4.0, alpha=0.0, beta=8.0, warmup_epochs=0),
 }
 
 TWO_VIEW = {
-    'mlkd': MLKDLoss((4.0, 3.0, 5.0, 2.0, 6.0), 0.9),
-    'mlkd_ls': MLKDLoss((2.0, 3.0, 5.0, 2.0, 6.0), 9.0, standardize=True),
-    'mlkd_corrected': MLKDLoss((4.0, 3.0), 0.9, faithful=False),
-    'crld': CRLDLoss(4.0, 0.3, 0.2, 2.0, 0.5),
-    'crld_ls': CRLDLoss(2.0, 0.0, 0.0, 2.0, 0.5, standardize=True),
+    'mlkd': MLKDLoss(temperatures=(4.0, 3.0, 5.0, 2.0, 6.0), loss_weight=0.9),
+    'mlkd_ls': MLKDLoss(temperatures=(2.0, 3.0, 5.0, 2.0, 6.0), loss_weight=9.0, standardize=True),
+    'mlkd_corrected': MLKDLoss(temperatures=(4.0, 3.0), loss_weight=0.9, faithful=False),
+    'crld': CRLDLoss(temperature=4.0, weak_threshold=0.3, strong_threshold=0.2, within_view_weight=2.0, cross_view_weight=0.5),
+    'crld_ls': CRLDLoss(temperature=2.0, weak_threshold=0.0, strong_threshold=0.0, within_view_weight=2.0, cross_view_weight=0.5, standardize=True),
 }
 
 
@@ -61,7 +61,7 @@ def test_gradcheck_two_views(name):
 
 def test_gradcheck_through_task_serialization():
     layer = TaskSerialization(C).double()
-    loss = AEKTLoss(4.0, 0.0, 8.0, 0)
+    loss = AEKTLoss(temperature=4.0, alpha=0.0, beta=8.0, warmup_epochs=0)
     weight = layer.fc.weight.detach().clone().requires_grad_()
     student, teacher = _logits(1), _logits(2)
 
@@ -74,10 +74,10 @@ def test_gradcheck_through_task_serialization():
 @pytest.mark.parametrize('center', [True, False])
 def test_gradcheck_fused_standardization(center):
     """The hand-written backward of the fused Z-score (+ 1/T) is exact."""
-    from mmlogitkd.models.losses.functional import _scaled_logits
+    from mmlogitkd.models.losses.functional import scaled_logits
     logits = _logits(5).requires_grad_()
     assert torch.autograd.gradcheck(
-        lambda z: _scaled_logits(z, 2.0, True, center=center), (logits, ))
+        lambda z: scaled_logits(z, 2.0, True, center=center), (logits, ))
     from mmlogitkd.models.losses.functional import logit_standardize
     assert torch.autograd.gradcheck(logit_standardize, (logits, ))
 

@@ -11,6 +11,8 @@ from mmengine.logging import MessageHub
 from mmlogitkd.models.losses import (AEKTLoss, BaseDistillLoss, CKDLoss,
                                      CRLDLoss, DKDLoss, KDLoss, MLKDLoss,
                                      functional, linear_warmup_factor)
+from mmlogitkd.models.losses.kd_loss import kd_loss
+from mmlogitkd.models.losses.dkd_loss import dkd_loss
 from mmlogitkd.registry import MODELS
 from loss_testing import single_thread  # noqa: F401
 
@@ -147,7 +149,7 @@ def test_hyperparameter_errors_name_the_argument(cls, key, value, pattern):
      'loss_weight=0.9, standardize=False, faithful=True)'),
     (CRLDLoss, 'CRLDLoss(temperature=4.0, weak_threshold=0.9, '
      'strong_threshold=0.2, within_view_weight=2.0, cross_view_weight=0.5, '
-     'standardize=False)'),
+     'loss_weight=1.0, standardize=False)'),
 ])
 def test_repr_lists_every_hyperparameter_with_defaults(cls, text):
     """The log shows every constructor argument, defaults included, in
@@ -209,7 +211,7 @@ def test_warmup_inside_an_mmengine_runner(tmp_path):
         def __init__(self):
             super().__init__()
             self.fc = torch.nn.Linear(3, 5)
-            self.dkd = DKDLoss(4.0, 1.0, 8.0, warmup_epochs=4)
+            self.dkd = DKDLoss(temperature=4.0, alpha=1.0, beta=8.0, warmup_epochs=4)
 
         def forward(self, inputs, labels, mode='loss'):
             s = self.fc(torch.stack(inputs))
@@ -298,9 +300,9 @@ def test_losses_named_in_mmrazor_configurable_distiller():
     losses = distiller.compute_distill_losses()
     assert set(losses) == {'loss_kd', 'loss_dkd'}
     torch.testing.assert_close(losses['loss_kd'],
-                               0.9 * functional.kd_loss(s, t, 4.0))
+                               0.9 * kd_loss(s, t, 4.0))
     torch.testing.assert_close(losses['loss_dkd'],
-                               functional.dkd_loss(s, t, y, 4.0, 1.0, 8.0))
+                               dkd_loss(s, t, y, 4.0, 1.0, 8.0))
     losses['loss_kd'].backward()
     assert student.fc.weight.grad is not None
     assert teacher.fc.weight.grad is None

@@ -8,7 +8,9 @@ import torch.nn.functional as F
 from mmlogitkd.models.heads import TaskSerialization
 from mmlogitkd.models.losses import (AEKTLoss, CKDLoss, CRLDLoss, DKDLoss,
                                      KDLoss, MLKDLoss)
-from mmlogitkd.models.losses import functional as LF
+from mmlogitkd.models import losses as LF
+from mmlogitkd.models.losses.kd_loss import kd_loss
+from mmlogitkd.models.losses.crld_loss import crld_loss
 from loss_testing import single_thread  # noqa: F401
 
 TEMPS = (4.0, 3.0, 5.0, 2.0, 6.0)
@@ -27,8 +29,8 @@ def random_labels(batch, num_classes, seed):
 # --------------------------------------------------------------------- KD ---
 def test_kd_identical_logits_give_zero():
     s = randn(8, 10)
-    assert KDLoss(4.0, 0.9)(s, s.clone()).item() == pytest.approx(0, abs=1e-12)
-    assert KDLoss(2.0, 9.0, standardize=True)(s, s.clone()).item() == \
+    assert KDLoss(temperature=4.0, loss_weight=0.9)(s, s.clone()).item() == pytest.approx(0, abs=1e-12)
+    assert KDLoss(temperature=2.0, loss_weight=9.0, standardize=True)(s, s.clone()).item() == \
         pytest.approx(0, abs=1e-12)
 
 
@@ -36,7 +38,7 @@ def test_kd_gradient_is_temperature_times_probability_gap():
     """d(T^2 KL)/ds = T (p^T(s) - p^T(t)) / B (METHODS §5)."""
     s, t = randn(6, 7, seed=1).requires_grad_(), randn(6, 7, seed=2)
     temperature, weight = 4.0, 0.9
-    KDLoss(temperature, weight)(s, t).backward()
+    KDLoss(temperature=temperature, loss_weight=weight)(s, t).backward()
     expected = weight * temperature * (F.softmax(s.detach() / temperature, 1) -
                                        F.softmax(t / temperature, 1)) / 6
     torch.testing.assert_close(s.grad, expected)
@@ -59,8 +61,8 @@ def test_kd_equals_tckd_plus_weighted_nckd_per_sample():
     y_same = torch.full((16, ), 2)
     beta = 1 - F.softmax(t_same[0] / 4.0, 0)[2].item()
     torch.testing.assert_close(
-        DKDLoss(4.0, 1.0, beta, 0)(s, t_same, y_same),
-        KDLoss(4.0, 1.0)(s, t_same))
+        DKDLoss(temperature=4.0, alpha=1.0, beta=beta, warmup_epochs=0)(s, t_same, y_same),
+        KDLoss(temperature=4.0, loss_weight=1.0)(s, t_same))
 
 
 # --------------------------------------------------------------------- LS ---
@@ -93,9 +95,9 @@ def _affine(z, seed):
 
 
 @pytest.mark.parametrize('build,views,labels', [
-    (lambda: KDLoss(2.0, 9.0, standardize=True), 1, False),
-    (lambda: DKDLoss(2.0, 1.0, 2.0, 0, 9.0, standardize=True), 1, True),
-    (lambda: CRLDLoss(4.0, 0.0, 0.0, 2.0, 0.5, standardize=True), 2, False),
+    (lambda: KDLoss(temperature=2.0, loss_weight=9.0, standardize=True), 1, False),
+    (lambda: DKDLoss(temperature=2.0, alpha=1.0, beta=2.0, warmup_epochs=0, loss_weight=9.0, standardize=True), 1, True),
+    (lambda: CRLDLoss(temperature=4.0, weak_threshold=0.0, strong_threshold=0.0, within_view_weight=2.0, cross_view_weight=0.5, standardize=True), 2, False),
 ])
 def test_ls_invariant_to_shift_and_positive_scale(build, views, labels):
     loss = build()
@@ -118,7 +120,7 @@ def test_mlkd_ls_changes_only_kd_terms():
     """Under LS the CC/BC terms stay on raw logits: scaling the student
     changes the loss through CC/BC only."""
     s_w, s_s, t_w, t_s = (randn(8, 10, seed=i) for i in range(4))
-    loss = MLKDLoss(TEMPS, 1.0, standardize=True)
+    loss = MLKDLoss(temperatures=TEMPS, loss_weight=1.0, standardize=True)
     base = loss([s_w, s_s], [t_w, t_s])
     scaled = loss([2 * s_w, 2 * s_s], [t_w, t_s])
     cc_bc = lambda z: sum(
@@ -133,7 +135,7 @@ def test_mlkd_ls_changes_only_kd_terms():
 def test_dkd_identical_logits_give_zero():
     s = randn(8, 10)
     y = torch.arange(8)
-    assert DKDLoss(4.0, 1.0, 8.0, 0)(s, s.clone(), y).item() == \
+    assert DKDLoss(temperature=4.0, alpha=1.0, beta=8.0, warmup_epochs=0)(s, s.clone(), y).item() == \
         pytest.approx(0, abs=1e-12)
 
 
@@ -142,7 +144,7 @@ def test_dkd_value_independent_of_batch_duplication():
     s = randn(32, 100, seed=1, dtype=torch.float32)
     t = randn(32, 100, seed=2, dtype=torch.float32)
     y = random_labels(32, 100, seed=1)
-    loss = DKDLoss(4.0, 1.0, 8.0, 0)
+    loss = DKDLoss(temperature=4.0, alpha=1.0, beta=8.0, warmup_epochs=0)
     single = loss(s, t, y)
     torch.testing.assert_close(
         loss(torch.cat([s, s]), torch.cat([t, t]), torch.cat([y, y])), single)
@@ -158,7 +160,7 @@ def test_dkd_matches_mmrazor_batchmean_and_not_its_mean():
     s = randn(32, 100, seed=3, dtype=torch.float32)
     t = randn(32, 100, seed=4, dtype=torch.float32)
     y = random_labels(32, 100, seed=2)
-    ours = DKDLoss(4.0, 1.0, 8.0, 0)(s, t, y)
+    ours = DKDLoss(temperature=4.0, alpha=1.0, beta=8.0, warmup_epochs=0)(s, t, y)
     with warnings.catch_warnings():  # MMRazor's size_average deprecation
         warnings.simplefilter('ignore')
         batchmean = RazorDKD(tau=4.0,
@@ -188,7 +190,7 @@ def test_mlkd_kept_fractions_are_half_on_even_batch():
 def test_mlkd_identical_logits_give_zero():
     s_w, s_s = randn(8, 10, seed=1), randn(8, 10, seed=2)
     for faithful in (True, False):
-        loss = MLKDLoss(TEMPS, 0.9, faithful=faithful)
+        loss = MLKDLoss(temperatures=TEMPS, loss_weight=0.9, faithful=faithful)
         value = loss([s_w, s_s], [s_w.clone(), s_s.clone()])
         assert value.item() == pytest.approx(0, abs=1e-12)
 
@@ -197,10 +199,10 @@ def test_mlkd_faithful_uses_weak_logits_for_two_strong_terms():
     """Q2: the strong view enters only at the first three temperatures."""
     s_w, s_s, t_w, t_s = (randn(8, 10, seed=i) for i in range(4))
     s_s = s_s.clone().requires_grad_()
-    loss = MLKDLoss(TEMPS, 1.0)([s_w, s_s], [t_w, t_s])
+    loss = MLKDLoss(temperatures=TEMPS, loss_weight=1.0)([s_w, s_s], [t_w, t_s])
     loss.backward()
     expected = torch.autograd.grad(
-        sum(LF.kd_loss(s_s, t_s, T) for T in TEMPS[:3]), s_s)[0]
+        sum(kd_loss(s_s, t_s, T) for T in TEMPS[:3]), s_s)[0]
     torch.testing.assert_close(s_s.grad, expected)
 
 
@@ -239,7 +241,7 @@ def test_crld_masks_select_exactly_rows_above_thresholds():
     assert strong.tolist() == [1, 0, 1, 1, 0, 1]
     # The loss is the per-row sum over the selected rows divided by B = 6.
     s_w, s_s = randn(6, 10, seed=1), randn(6, 10, seed=2)
-    loss = CRLDLoss(4.0, 0.9, 0.2, 2.0, 0.5)([s_w, s_s], [t_w, t_s])
+    loss = CRLDLoss(temperature=4.0, weak_threshold=0.9, strong_threshold=0.2, within_view_weight=2.0, cross_view_weight=0.5)([s_w, s_s], [t_w, t_s])
 
     def kl(a, b):
         return 16.0 * LF.kl_per_sample(a, b, 4.0)
@@ -253,8 +255,8 @@ def test_crld_masks_select_exactly_rows_above_thresholds():
 
 def test_crld_zero_thresholds_give_four_unmasked_kd_terms():
     s_w, s_s, t_w, t_s = (randn(8, 10, seed=i) for i in range(4))
-    loss = CRLDLoss(4.0, 0.0, 0.0, 2.0, 0.5)([s_w, s_s], [t_w, t_s])
-    kd = lambda a, b: KDLoss(4.0, 1.0)(a, b)  # noqa: E731
+    loss = CRLDLoss(temperature=4.0, weak_threshold=0.0, strong_threshold=0.0, within_view_weight=2.0, cross_view_weight=0.5)([s_w, s_s], [t_w, t_s])
+    kd = lambda a, b: KDLoss(temperature=4.0, loss_weight=1.0)(a, b)  # noqa: E731
     expected = (2.0 * (kd(s_w, t_w) + kd(s_s, t_s)) + 0.5 *
                 (kd(s_s, t_w) + kd(s_w, t_s)))
     torch.testing.assert_close(loss, expected)
@@ -262,12 +264,12 @@ def test_crld_zero_thresholds_give_four_unmasked_kd_terms():
 
 def test_crld_weak_threshold_above_one_kills_within_view_terms():
     s_w, s_s, t_w, t_s = (randn(8, 10, seed=i) for i in range(4))
-    full = LF.crld_loss([s_w, s_s], [t_w, t_s], 4.0, 1.01, 0.0, 2.0, 0.5)
-    cross_only = LF.crld_loss([s_w, s_s], [t_w, t_s], 4.0, 0.0, 0.0, 0.0, 0.5)
+    full = crld_loss([s_w, s_s], [t_w, t_s], 4.0, 1.01, 0.0, 2.0, 0.5)
+    cross_only = crld_loss([s_w, s_s], [t_w, t_s], 4.0, 0.0, 0.0, 0.0, 0.5)
     torch.testing.assert_close(full, cross_only)
     # The module accepts thresholds in [0, 1] only; tau_w = 1 also removes
     # the within-view terms for a teacher that is never fully saturated.
-    module = CRLDLoss(4.0, 1.0, 0.0, 2.0, 0.5)([s_w, s_s], [t_w, t_s])
+    module = CRLDLoss(temperature=4.0, weak_threshold=1.0, strong_threshold=0.0, within_view_weight=2.0, cross_view_weight=0.5)([s_w, s_s], [t_w, t_s])
     torch.testing.assert_close(module, cross_only)
 
 
@@ -276,18 +278,18 @@ def test_ckd_lower_on_aligned_than_on_shuffled_batch():
     t = randn(16, 20, seed=1)
     aligned = t + 0.1 * randn(16, 20, seed=2)
     shuffled = aligned[torch.roll(torch.arange(16), 1)]
-    loss = CKDLoss(1.0, 1.0)
+    loss = CKDLoss(temperature=1.0, loss_weight=1.0)
     assert loss(aligned, t) < loss(shuffled, t)
 
 
 def test_ckd_single_sample_gives_zero():
     s, t = randn(1, 10, seed=1), randn(1, 10, seed=2)
-    assert CKDLoss(1.0, 10.0)(s, t).item() == 0.0
+    assert CKDLoss(temperature=1.0, loss_weight=10.0)(s, t).item() == 0.0
 
 
 def test_ckd_invariant_to_positive_rescaling():
     s, t = randn(8, 10, seed=1), randn(8, 10, seed=2)
-    loss = CKDLoss(2.0, 1.0)
+    loss = CKDLoss(temperature=2.0, loss_weight=1.0)
     row_scale = torch.rand(8, 1, dtype=torch.float64) + 0.5
     torch.testing.assert_close(loss(s * row_scale, 3.0 * t), loss(s, t))
 
@@ -295,12 +297,12 @@ def test_ckd_invariant_to_positive_rescaling():
 def test_ckd_depends_on_how_the_batch_is_split():
     """Documents the per-GPU dependence (METHODS §16.3)."""
     s, t = randn(8, 10, seed=1), randn(8, 10, seed=2)
-    loss = CKDLoss(1.0, 1.0)
+    loss = CKDLoss(temperature=1.0, loss_weight=1.0)
     halves = (loss(s[:4], t[:4]) + loss(s[4:], t[4:])) / 2
     assert not torch.allclose(loss(s, t), halves)
     # Without a process group, gather=True is the local loss.
     torch.testing.assert_close(
-        CKDLoss(1.0, 1.0, gather=True)(s, t), loss(s, t))
+        CKDLoss(temperature=1.0, loss_weight=1.0, gather=True)(s, t), loss(s, t))
 
 
 # ------------------------------------------------------------------- AEKT ---
@@ -313,12 +315,12 @@ def test_aekt_with_unit_ratio_is_dkd(monkeypatch):
     u = layer(s)
     assert torch.equal(u, s)
     monkeypatch.setattr(
-        LF, 'aekt_ratio',
+        'mmlogitkd.models.losses.aekt_loss.aekt_ratio',
         lambda student, teacher, *args: torch.ones_like(student))
-    explicit = AEKTLoss(4.0, 1.0, 0.0, 0)(u, t, y)
-    implicit = AEKTLoss(4.0, 0.0, 6.0, 0)(u, t, y)
-    torch.testing.assert_close(explicit, DKDLoss(4.0, 1.0, 0.0, 0)(s, t, y))
-    torch.testing.assert_close(implicit, DKDLoss(4.0, 0.0, 6.0, 0)(s, t, y))
+    explicit = AEKTLoss(temperature=4.0, alpha=1.0, beta=0.0, warmup_epochs=0)(u, t, y)
+    implicit = AEKTLoss(temperature=4.0, alpha=0.0, beta=6.0, warmup_epochs=0)(u, t, y)
+    torch.testing.assert_close(explicit, DKDLoss(temperature=4.0, alpha=1.0, beta=0.0, warmup_epochs=0)(s, t, y))
+    torch.testing.assert_close(implicit, DKDLoss(temperature=4.0, alpha=0.0, beta=6.0, warmup_epochs=0)(s, t, y))
 
 
 def test_aekt_ratio_is_clipped_detached_teacher_over_student():
@@ -342,7 +344,7 @@ def test_aekt_explicit_gradient_matches_closed_form():
     u = randn(batch, num_classes, seed=3).requires_grad_()
     t = randn(batch, num_classes, seed=4)
     y = random_labels(batch, num_classes, seed=3)
-    AEKTLoss(temperature, 1.0, 0.0, 0, max_ratio=3.0)(u, t, y).backward()
+    AEKTLoss(temperature=temperature, alpha=1.0, beta=0.0, warmup_epochs=0, max_ratio=3.0)(u, t, y).backward()
 
     pu = F.softmax(u.detach() / temperature, 1)
     pt = F.softmax(t / temperature, 1)
@@ -367,7 +369,7 @@ def test_aekt_ce_does_not_touch_serialization_layer():
     F.cross_entropy(s, y).backward(retain_graph=True)
     assert layer.fc.weight.grad is None and layer.fc.bias.grad is None
     assert classifier.weight.grad is not None
-    AEKTLoss(4.0, 1.0, 8.0, 0)(layer(s), t, y).backward()
+    AEKTLoss(temperature=4.0, alpha=1.0, beta=8.0, warmup_epochs=0)(layer(s), t, y).backward()
     assert layer.fc.weight.grad.abs().sum() > 0
 
 

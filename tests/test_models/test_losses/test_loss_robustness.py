@@ -6,24 +6,24 @@ import torch.nn.functional as F
 
 from mmlogitkd.models.losses import (AEKTLoss, CKDLoss, CRLDLoss, DKDLoss,
                                      KDLoss, MLKDLoss)
-from mmlogitkd.models.losses import functional as LF
+from mmlogitkd.models import losses as LF
 from loss_testing import single_thread  # noqa: F401
 
 B, C = 8, 10
 LABELS = torch.arange(B) % C
 
 LOSSES = {
-    'kd': lambda: KDLoss(1.0, 1.0),
-    'kd_ls': lambda: KDLoss(2.0, 9.0, standardize=True),
-    'dkd': lambda: DKDLoss(1.0, 1.0, 8.0, 0),
-    'dkd_ls': lambda: DKDLoss(2.0, 1.0, 2.0, 0, 9.0, standardize=True),
-    'mlkd': lambda: MLKDLoss((1.0, 3.0, 5.0, 2.0, 6.0), 0.9),
-    'mlkd_ls': lambda: MLKDLoss((2.0, 3.0, 5.0, 2.0, 6.0), 9.0, True),
-    'mlkd_corrected': lambda: MLKDLoss((1.0, 3.0), 0.9, faithful=False),
-    'crld': lambda: CRLDLoss(1.0, 0.0, 0.0, 2.0, 0.5),
-    'crld_ls': lambda: CRLDLoss(2.0, 0.0, 0.0, 2.0, 0.5, standardize=True),
-    'ckd': lambda: CKDLoss(1.0, 10.0),
-    'aekt': lambda: AEKTLoss(1.0, 1.0, 8.0, 0),
+    'kd': lambda: KDLoss(temperature=1.0, loss_weight=1.0),
+    'kd_ls': lambda: KDLoss(temperature=2.0, loss_weight=9.0, standardize=True),
+    'dkd': lambda: DKDLoss(temperature=1.0, alpha=1.0, beta=8.0, warmup_epochs=0),
+    'dkd_ls': lambda: DKDLoss(temperature=2.0, alpha=1.0, beta=2.0, warmup_epochs=0, loss_weight=9.0, standardize=True),
+    'mlkd': lambda: MLKDLoss(temperatures=(1.0, 3.0, 5.0, 2.0, 6.0), loss_weight=0.9),
+    'mlkd_ls': lambda: MLKDLoss(temperatures=(2.0, 3.0, 5.0, 2.0, 6.0), loss_weight=9.0, standardize=True),
+    'mlkd_corrected': lambda: MLKDLoss(temperatures=(1.0, 3.0), loss_weight=0.9, faithful=False),
+    'crld': lambda: CRLDLoss(temperature=1.0, weak_threshold=0.0, strong_threshold=0.0, within_view_weight=2.0, cross_view_weight=0.5),
+    'crld_ls': lambda: CRLDLoss(temperature=2.0, weak_threshold=0.0, strong_threshold=0.0, within_view_weight=2.0, cross_view_weight=0.5, standardize=True),
+    'ckd': lambda: CKDLoss(temperature=1.0, loss_weight=10.0),
+    'aekt': lambda: AEKTLoss(temperature=1.0, alpha=1.0, beta=8.0, warmup_epochs=0),
 }
 
 
