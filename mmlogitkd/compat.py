@@ -15,11 +15,10 @@ Each workaround names the upstream problem it covers and has a test in
    MMEngine 0.10.7 calls ``torch.load`` without ``weights_only``, so its own
    runner checkpoints (which pickle ``HistoryBuffer`` and NumPy objects) fail
    to load on resume. :func:`install_checkpoint_loader` re-registers
-   MMEngine's local-file loader so that every file is first loaded with
-   ``weights_only=True``; full unpickling is used only for files the user
-   declared trusted (the run's own ``work_dir``, ``--resume``/``load_from``
-   paths) or on the explicit opt-in ``MMLOGITKD_TRUST_CHECKPOINTS=1``.
-   Anything else is refused with a message that explains why.
+   MMEngine's local-file loader so that every file goes through
+   :func:`mmlogitkd.checkpoint.load_checkpoint_file`: weights-only first,
+   full unpickling only for trusted files (the trust rules are in
+   :mod:`mmlogitkd.checkpoint.loading`).
 3. **``pkg::`` config paths with editable installs**: MMEngine's
    ``get_installed_path`` joins the distribution's location with the package
    name, which for PEP 660 editable installs (``pip install -e .``) points
@@ -32,15 +31,9 @@ Each workaround names the upstream problem it covers and has a test in
    script that loads a config inheriting ``mmlogitkd::...`` must import
    ``mmlogitkd`` before ``Config.fromfile`` (our ``tools/*.py`` do).
 """
-import os
 import os.path as osp
-import pickle
 import sys
 import types
-import warnings
-from typing import Iterable, Optional, Set
-
-import torch
 
 QUANT_MODULE = 'mmrazor.structures.quantization'
 
@@ -82,92 +75,16 @@ def patch_mmrazor_import() -> bool:
 # --------------------------------------------------------------------------
 # Checkpoint loading
 # --------------------------------------------------------------------------
-TRUST_ENV = 'MMLOGITKD_TRUST_CHECKPOINTS'
-_trusted_paths: Set[str] = set()
-
-
-def trust_checkpoint_path(path: Optional[str]) -> None:
-    """Allow full unpickling for ``path`` (a file or a directory tree).
-
-    ``tools/train.py`` trusts the run's ``work_dir`` and the files given to
-    ``--resume`` and ``load_from``: those are checkpoints the user's own runs
-    wrote and explicitly asked for.
-    """
-    if path and isinstance(path, str) and '://' not in path:
-        _trusted_paths.add(osp.realpath(osp.expanduser(path)))
-
-
-def trusted_paths() -> Iterable[str]:
-    return tuple(sorted(_trusted_paths))
-
-
-def is_trusted(filename: str) -> bool:
-    """Whether ``filename`` may be loaded with full unpickling."""
-    if os.environ.get(TRUST_ENV, '') == '1':
-        return True
-    real = osp.realpath(filename)
-    for root in _trusted_paths:
-        if real == root or real.startswith(root.rstrip(os.sep) + os.sep):
-            return True
-    return False
-
-
-class UntrustedCheckpointError(pickle.UnpicklingError):
-    """Raised when a checkpoint needs full unpickling but is not trusted."""
-
-
-def untrusted_message(filename: str, error: Exception) -> str:
-    return (
-        f'Refusing to fully unpickle checkpoint "{filename}": it contains '
-        f'objects other than tensors and plain containers '
-        f'({type(error).__name__}: {str(error).splitlines()[0]}), and '
-        'unpickling such a file can execute arbitrary code. It is not under '
-        'a trusted path (the run\'s work_dir, --resume or load_from). If you '
-        'trust its origin, convert it to a tensors-only file with '
-        'tools/model_converters (recommended) or opt in explicitly with '
-        f'{TRUST_ENV}=1.')
-
-
-def safe_torch_load(filename: str,
-                    map_location=None,
-                    allow_unsafe: Optional[bool] = None):
-    """``torch.load`` that unpickles arbitrary objects only when trusted.
-
-    Args:
-        filename: local path of the checkpoint.
-        map_location: as in :func:`torch.load`.
-        allow_unsafe: force (True) or forbid (False) the full-unpickling
-            fallback; None decides by :func:`is_trusted`.
-
-    Raises:
-        UntrustedCheckpointError: the file needs full unpickling and is not
-            trusted.
-    """
-    try:
-        return torch.load(filename, map_location=map_location,
-                          weights_only=True)
-    except pickle.UnpicklingError as error:
-        trusted = is_trusted(filename) if allow_unsafe is None \
-            else allow_unsafe
-        if not trusted:
-            raise UntrustedCheckpointError(
-                untrusted_message(filename, error)) from error
-        warnings.warn(f'Loading trusted checkpoint "{filename}" with full '
-                      'unpickling (weights_only=False).')
-        return torch.load(filename, map_location=map_location,
-                          weights_only=False)
-
-
 def install_checkpoint_loader() -> None:
-    """Route MMEngine's local-file checkpoint loads through
-    :func:`safe_torch_load` (resume, ``load_from``, ``Pretrained`` init)."""
+    """Route MMEngine's local-file checkpoint loads (resume, ``load_from``,
+    ``Pretrained`` init) through
+    :func:`mmlogitkd.checkpoint.load_checkpoint_file` and its trust rules."""
     from mmengine.runner.checkpoint import CheckpointLoader
 
+    from mmlogitkd.checkpoint.loading import load_checkpoint_file
+
     def load_from_local(filename, map_location):
-        filename = osp.expanduser(filename)
-        if not osp.isfile(filename):
-            raise FileNotFoundError(f'{filename} can not be found.')
-        return safe_torch_load(filename, map_location=map_location)
+        return load_checkpoint_file(filename, map_location=map_location)
 
     load_from_local.__mmlogitkd__ = True
     CheckpointLoader.register_scheme(

@@ -11,6 +11,7 @@ import torch
 
 import mmlogitkd
 from mmlogitkd import compat
+from mmlogitkd.checkpoint import loading
 from mmlogitkd.utils.version_check import version_problems
 
 
@@ -72,54 +73,14 @@ def test_mmrazor_single_teacher_distill_train_step():
     assert torch.isfinite(log_vars['loss'])
 
 
-def _save_with_object(path):
-    torch.save({'state_dict': {'w': torch.ones(2)},
-                'meta': {'obj': pickle.PickleError('not a tensor')}}, path)
-
-
-def test_untrusted_checkpoint_is_refused_with_explanation(tmp_path):
-    path = str(tmp_path / 'foreign.pth')
-    _save_with_object(path)
-    with pytest.raises(compat.UntrustedCheckpointError) as error:
-        compat.safe_torch_load(path)
-    message = str(error.value)
-    assert 'foreign.pth' in message
-    assert 'arbitrary code' in message
-    assert compat.TRUST_ENV in message
-
-
-def test_tensor_only_checkpoint_loads_weights_only(tmp_path):
-    path = str(tmp_path / 'plain.pth')
-    torch.save({'state_dict': {'w': torch.ones(2)}, 'meta': {'a': 'b'}},
-               path)
-    assert torch.equal(compat.safe_torch_load(path)['state_dict']['w'],
-                       torch.ones(2))
-
-
-def test_trusted_path_and_opt_in(tmp_path, monkeypatch):
-    run_dir = tmp_path / 'work_dir'
-    run_dir.mkdir()
-    path = str(run_dir / 'epoch_1.pth')
-    _save_with_object(path)
-    monkeypatch.setattr(compat, '_trusted_paths', set())
-    with pytest.raises(compat.UntrustedCheckpointError):
-        compat.safe_torch_load(path)
-    compat.trust_checkpoint_path(str(run_dir))
-    with pytest.warns(UserWarning, match='full unpickling'):
-        assert 'meta' in compat.safe_torch_load(path)
-    monkeypatch.setattr(compat, '_trusted_paths', set())
-    monkeypatch.setenv(compat.TRUST_ENV, '1')
-    with pytest.warns(UserWarning):
-        assert 'meta' in compat.safe_torch_load(path)
-
-
 def test_mmengine_local_loader_goes_through_safe_load(tmp_path, monkeypatch):
     from mmengine.runner.checkpoint import CheckpointLoader
-    monkeypatch.setattr(compat, '_trusted_paths', set())
-    monkeypatch.delenv(compat.TRUST_ENV, raising=False)
+    monkeypatch.setattr(loading, '_trusted_paths', set())
+    monkeypatch.delenv(loading.TRUST_ENV, raising=False)
     path = str(tmp_path / 'foreign.pth')
-    _save_with_object(path)
-    with pytest.raises(compat.UntrustedCheckpointError):
+    torch.save({'state_dict': {'w': torch.ones(2)},
+                'meta': {'obj': pickle.PickleError('not a tensor')}}, path)
+    with pytest.raises(loading.UntrustedCheckpointError):
         CheckpointLoader.load_checkpoint(path, map_location='cpu')
 
 

@@ -17,7 +17,7 @@ from mmengine.config import DictAction  # noqa: E402
 from mmengine.evaluator import DumpResults  # noqa: E402
 from mmengine.runner import Runner  # noqa: E402
 
-from mmlogitkd.compat import trust_checkpoint_path  # noqa: E402
+from mmlogitkd.checkpoint import trust_checkpoint_path  # noqa: E402
 from mmlogitkd.utils.launch import (enable_amp, load_config,  # noqa: E402
                                     setup_launcher)
 

@@ -15,7 +15,7 @@ import torch
 import torch.distributed as dist
 from mmengine.config import Config
 
-from mmlogitkd.compat import trust_checkpoint_path
+from mmlogitkd.checkpoint import trust_checkpoint_path
 
 
 def load_config(config: str, cfg_options=None, work_dir=None) -> Config:

@@ -16,7 +16,7 @@ from mmengine.config import Config
 from mmengine.registry import init_default_scope
 
 import mmlogitkd  # noqa: F401  (registers everything)
-from mmlogitkd.models.algorithms.logit_distiller import build_classifier
+from mmlogitkd.models.builder import build_classifier
 from mmlogitkd.registry import MODELS
 
 REPO_ROOT = osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__))))

@@ -22,7 +22,7 @@ from mmengine.optim import CosineAnnealingLR, MultiStepLR
 import mmengine.utils
 
 import mmlogitkd  # noqa: F401
-from mmlogitkd.models.algorithms.logit_distiller import load_config_file
+from mmlogitkd.models.builder import load_config_file
 
 REPO_ROOT = osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__))))
 GENERATOR = osp.join(REPO_ROOT, 'tools', 'misc', 'generate_zoo_configs.py')

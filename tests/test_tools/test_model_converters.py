@@ -19,11 +19,11 @@ from crd_reference_models import (RefCIFARResNet, RefCIFARResNet50,
 from mmengine.config import Config
 from mmengine.registry import DefaultScope
 
-from mmlogitkd.compat import UntrustedCheckpointError
+from mmlogitkd.checkpoint import (CheckpointError, CheckpointMismatchError,
+                                  UntrustedCheckpointError,
+                                  strip_wrapper_prefixes)
 from mmlogitkd.registry import MODELS
-from mmlogitkd.utils.checkpoint_conversion import (CheckpointMismatchError,
-                                                   KeyMapping,
-                                                   strip_wrapper_prefixes)
+from mmlogitkd.models.backbones.key_mappings import KeyMapping
 
 REPO_ROOT = osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__))))
 
@@ -174,7 +174,7 @@ def test_wrong_arch_lists_missing_keys(tmp_path, resnet8_state):
         CIFAR_TOOL.main([src, str(tmp_path / 'out.pth'), '--arch',
                          'resnet14'])
     message = str(error.value)
-    assert 'missing in the source' in message
+    assert 'missing keys (' in message
     assert 'backbone.layer1.1.conv1.weight' in message
     assert 'backbone.layer3.1.bn2.running_var' in message
     assert 'backbone.layer1.1.conv1.weight' in error.value.missing
@@ -188,9 +188,10 @@ def test_shape_mismatch_is_reported_with_both_shapes(tmp_path, resnet8_state):
         CIFAR_TOOL.main([src, str(tmp_path / 'out.pth'), '--arch',
                          'resnet8x4'])
     message = str(error.value)
-    assert 'backbone.conv1.weight: source (16, 3, 3, 3) vs model ' \
+    assert 'backbone.conv1.weight: checkpoint (16, 3, 3, 3) vs model ' \
         '(32, 3, 3, 3)' in message
-    assert 'head.fc.weight: source (100, 64) vs model (100, 256)' in message
+    assert 'head.fc.weight: checkpoint (100, 64) vs model (100, 256)' \
+        in message
     # resnet8x4 also projects in layer1.0 (32 -> 64), resnet8 does not
     assert 'backbone.layer1.0.downsample.0.weight' in error.value.missing
 
@@ -232,7 +233,7 @@ def test_non_tensor_entries_are_named(tmp_path, resnet8_state):
     state['note'] = 'not a tensor'
     src = str(tmp_path / 'bad.pth')
     torch.save({'model': state}, src)
-    with pytest.raises(ValueError, match='non-tensor entries: note'):
+    with pytest.raises(CheckpointError, match='non-tensor entries: note'):
         CIFAR_TOOL.main([src, str(tmp_path / 'out.pth'), '--arch',
                          'resnet8'])
 

@@ -130,6 +130,29 @@ def test_export_student_gives_same_logits(kd_run, tmp_path):
                            distiller(inputs, mode='tensor'))
 
 
+def test_export_never_destroys_the_run_checkpoint(kd_run, tmp_path):
+    """distill2student SRC SRC is refused (it used to overwrite the full run
+    checkpoint with the student); an existing DST needs --force."""
+    import shutil
+    work_dir, _ = kd_run
+    source = str(tmp_path / 'epoch_2.pth')
+    shutil.copy(osp.join(work_dir, 'epoch_2.pth'), source)
+    before = open(source, 'rb').read()
+    tool = osp.join(REPO_ROOT, 'tools', 'model_converters',
+                    'distill2student.py')
+    result = run_tool([tool, source, source], cwd=str(tmp_path),
+                      expect_ok=False)
+    assert result.returncode != 0
+    assert 'it is the source file itself' in result.stderr
+    assert open(source, 'rb').read() == before
+    target = str(tmp_path / 'student.pth')
+    run_tool([tool, source, target], cwd=str(tmp_path))
+    result = run_tool([tool, source, target], cwd=str(tmp_path),
+                      expect_ok=False)
+    assert result.returncode != 0 and '--force' in result.stderr
+    run_tool([tool, source, target, '--force'], cwd=str(tmp_path))
+
+
 def test_test_tool_reports_metrics(kd_run, tiny_cifar_root, tmp_path):
     work_dir, _ = kd_run
     result = run_tool([osp.join(REPO_ROOT, 'tools', 'test.py'),

@@ -93,7 +93,7 @@ def sgd(model):
 
 
 def classifier(name):
-    from mmlogitkd.models.algorithms.logit_distiller import build_classifier
+    from mmlogitkd.models.builder import build_classifier
     return build_classifier(dict(cfg_path=MODEL_CFG.format(name)))
 
 

@@ -1,7 +1,7 @@
 """Convert a CIFAR-100 checkpoint of RepDistiller/mdistiller to mmlogitkd.
 
     python tools/model_converters/repdistiller2mmpretrain.py SRC DST \\
-        --arch NAME [--config PATH] [--trust-source]
+        --arch NAME [--config PATH] [--trust-source] [--force]
 
 SRC is a file saved by the original CIFAR code bases (RepDistiller
 ``train_teacher.py``/``train_student.py``, the mdistiller teachers
@@ -21,11 +21,11 @@ sys.path.insert(0, osp.dirname(osp.dirname(osp.dirname(
     osp.abspath(__file__)))))
 import mmlogitkd  # noqa: E402,F401
 
-from mmlogitkd.utils.checkpoint_conversion import converter_cli  # noqa: E402
+from mmlogitkd.checkpoint.convert import converter_main  # noqa: E402
 
 
 def main(argv=None):
-    return converter_cli(
+    return converter_main(
         dataset='cifar100',
         converter='tools/model_converters/repdistiller2mmpretrain.py',
         description=__doc__.split('\n')[0],

@@ -21,11 +21,11 @@ sys.path.insert(0, osp.dirname(osp.dirname(osp.dirname(
     osp.abspath(__file__)))))
 import mmlogitkd  # noqa: E402,F401
 
-from mmlogitkd.utils.checkpoint_conversion import converter_cli  # noqa: E402
+from mmlogitkd.checkpoint.convert import converter_main  # noqa: E402
 
 
 def main(argv=None):
-    return converter_cli(
+    return converter_main(
         dataset='imagenet',
         converter='tools/model_converters/torchvision2mmpretrain.py',
         description=__doc__.split('\n')[0],

@@ -15,19 +15,18 @@ multi-view pipeline. The conventions follow the mdistiller family of code
 bases (METHODS.md §2): the teacher is frozen and always in eval mode, the CE
 uses the raw student logits, and the total loss is the sum of the terms.
 """
-import os.path as osp
 from collections import OrderedDict
 from typing import Dict, List, Optional, Sequence, Union
 
 import torch
 import torch.nn.functional as F
-from mmengine.config import Config
 from mmengine.logging import MessageHub, print_log
 from mmengine.model import BaseModel
 from torch import nn
 
 from mmlogitkd.registry import MODELS
-from .teacher_checkpoint import load_teacher_checkpoint
+from mmlogitkd.checkpoint import load_teacher_checkpoint
+from ..builder import build_classifier
 
 _AUTOCAST_DTYPES = {'bfloat16': torch.bfloat16, 'float16': torch.float16,
                     'bf16': torch.bfloat16, 'fp16': torch.float16}
@@ -35,39 +34,6 @@ _AUTOCAST_DTYPES = {'bfloat16': torch.bfloat16, 'float16': torch.float16,
 
 class NonFiniteLossError(FloatingPointError):
     """A loss term became NaN or Inf."""
-
-
-def build_classifier(cfg: Union[dict, nn.Module]) -> nn.Module:
-    """Build a classifier from a config dict or a ``cfg_path``.
-
-    ``dict(cfg_path='mmpretrain::resnet/resnet34_8xb32_in1k.py')`` takes the
-    ``model`` of a model-zoo config (other keys override it), so MMPretrain
-    model-zoo teachers can be reused by name.
-    """
-    if isinstance(cfg, nn.Module):
-        return cfg
-    cfg = dict(cfg)
-    cfg_path = cfg.pop('cfg_path', None)
-    if cfg_path is not None:
-        merged = Config(dict(model=load_config_file(cfg_path)['model']))
-        merged.merge_from_dict(dict(model=cfg))  # recursive override
-        cfg = merged.model
-    return MODELS.build(cfg)
-
-
-def load_config_file(cfg_path: str) -> Config:
-    """Load a config by path, or by ``package::relative/path.py`` inside an
-    installed OpenMMLab package's ``.mim/configs`` (any config there, not
-    only those listed in its model index)."""
-    if '::' not in cfg_path:
-        return Config.fromfile(cfg_path)
-    package, relative = cfg_path.split('::', 1)
-    from mmengine.utils import get_installed_path
-    path = osp.join(get_installed_path(package), '.mim', 'configs', relative)
-    if not osp.isfile(path):
-        raise FileNotFoundError(
-            f'cfg_path "{cfg_path}": no file {path} in package {package}')
-    return Config.fromfile(path)
 
 
 @MODELS.register_module()

@@ -13,8 +13,9 @@ from mmpretrain.structures import DataSample
 
 from conftest import REPO_ROOT
 from mmlogitkd.engine import AutocastOptimWrapper
-from mmlogitkd.models.algorithms import (LogitDistiller, NonFiniteLossError,
-                                         TeacherCheckpointError)
+from mmlogitkd.checkpoint import TeacherCheckpointError
+from mmlogitkd.models.algorithms import LogitDistiller, NonFiniteLossError
+
 from mmlogitkd.models.losses import functional
 from mmlogitkd.registry import MODELS
 from mmlogitkd.utils.config_checks import check_views
@@ -178,7 +179,7 @@ def test_bad_arguments_are_named():
 
 
 def test_teacher_checkpoint_good_wrong_keys_wrong_hash(tmp_path):
-    from mmlogitkd.utils.hashing import file_sha256
+    from mmlogitkd.checkpoint import file_sha256
     source = build()
     good = str(tmp_path / 'teacher.pth')
     torch.save({'state_dict': source.teacher.state_dict()}, good)
@@ -240,7 +241,7 @@ AEKT = dict(type='AEKTLoss', temperature=4.0, alpha=1.0, beta=8.0,
 
 
 def test_aekt_layer_trains_with_student_and_is_not_exported():
-    from mmlogitkd.models.algorithms.export import student_state_dict
+    from mmlogitkd.checkpoint import student_state_dict
     model = build(distill_losses=dict(loss_aekt=AEKT), ce_weight=1.0,
                   distill_head=dict(type='TaskSerialization',
                                     num_classes=100)).train()

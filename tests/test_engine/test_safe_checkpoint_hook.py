@@ -1,6 +1,5 @@
-"""Runner checkpoints that load with weights_only=True, atomic writes and
-the NaN guard."""
-import os
+"""SafeCheckpointHook: runner checkpoints that load with weights_only=True,
+and the NaN guard."""
 from collections import Counter
 
 import numpy as np
@@ -8,10 +7,7 @@ import pytest
 import torch
 from mmengine.logging import HistoryBuffer
 
-from mmlogitkd.engine.checkpoint_safety import (AtomicLocalBackend,
-                                                from_weights_only,
-                                                non_finite_tensors,
-                                                to_weights_only)
+from mmlogitkd.checkpoint import non_finite_tensors
 from mmlogitkd.engine.hooks import NonFiniteWeightsError, SafeCheckpointHook
 
 
@@ -58,12 +54,6 @@ def test_round_trip_through_weights_only_load(tmp_path):
     assert milestones == Counter({150: 1, 180: 1})
 
 
-def test_plain_values_unchanged():
-    value = {'a': [1, 2.0, 'x'], 'b': ('y', None)}
-    assert to_weights_only(value) == value
-    assert from_weights_only(value) == value
-
-
 def test_nan_weights_are_never_written():
     checkpoint = {'state_dict': {'ok': torch.ones(2),
                                  'bad': torch.tensor([1.0, float('nan')]),
@@ -71,29 +61,3 @@ def test_nan_weights_are_never_written():
     assert non_finite_tensors(checkpoint['state_dict']) == ['bad']
     with pytest.raises(NonFiniteWeightsError, match='bad'):
         SafeCheckpointHook().before_save_checkpoint(None, checkpoint)
-
-
-def test_atomic_put_keeps_previous_file_on_crash(tmp_path, monkeypatch):
-    backend = AtomicLocalBackend()
-    path = tmp_path / 'epoch_1.pth'
-    backend.put(b'old', path)
-    assert path.read_bytes() == b'old'
-
-    def crash(*args, **kwargs):
-        raise KeyboardInterrupt('killed while saving')
-
-    monkeypatch.setattr(os, 'replace', crash)
-    with pytest.raises(KeyboardInterrupt):
-        backend.put(b'new', path)
-    assert path.read_bytes() == b'old'
-    assert os.listdir(tmp_path) == ['epoch_1.pth']  # no temp file left
-    monkeypatch.undo()
-    backend.put_text('latest', tmp_path / 'last_checkpoint')
-    assert (tmp_path / 'last_checkpoint').read_text() == 'latest'
-
-
-def test_backend_selectable_by_config():
-    from mmengine.fileio import get_file_backend
-    backend = get_file_backend('work_dirs/x',
-                               backend_args=dict(backend='atomic_local'))
-    assert isinstance(backend, AtomicLocalBackend)

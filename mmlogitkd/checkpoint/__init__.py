@@ -1,0 +1,40 @@
+"""Everything about checkpoint files, in one package.
+
+* :mod:`.loading` — reading a file: weights-only first, the trust rules for
+  full unpickling, "not a checkpoint" errors, SHA-256.
+* :mod:`.state_dict` — finding the weights in a loaded file, selecting and
+  stripping prefixes, comparing with a model (one mismatch report), the
+  student of a distillation checkpoint.
+* :mod:`.saving` — tensors-only content, atomic writes with umask
+  permissions, the one writer of converted/exported files.
+* :mod:`.teacher` — strict, hash-pinned teacher loading.
+* :mod:`.convert` — converting checkpoints of the original code bases.
+"""
+from .loading import (TRUST_ENV, CheckpointError, NotACheckpointError,
+                      UntrustedCheckpointError, file_sha256, is_trusted,
+                      load_checkpoint_file, trust_checkpoint_path,
+                      trusted_paths)
+from .saving import (AtomicLocalBackend, atomic_write_bytes,
+                     from_weights_only, non_finite_tensors,
+                     remove_orphan_tmp_files, save_checkpoint,
+                     to_weights_only)
+from .state_dict import (STUDENT_PREFIX, TEACHER_PREFIX,
+                         CheckpointMismatchError, KeyDiff, check_state_dict,
+                         compare_state_dicts, find_state_dict,
+                         is_distillation_state_dict, mismatch_message,
+                         select_prefix, strip_wrapper_prefixes,
+                         student_state_dict)
+from .teacher import TeacherCheckpointError, load_teacher_checkpoint
+
+__all__ = [
+    'TRUST_ENV', 'CheckpointError', 'NotACheckpointError',
+    'UntrustedCheckpointError', 'file_sha256', 'is_trusted',
+    'load_checkpoint_file', 'trust_checkpoint_path', 'trusted_paths',
+    'AtomicLocalBackend', 'atomic_write_bytes', 'from_weights_only',
+    'non_finite_tensors', 'remove_orphan_tmp_files', 'save_checkpoint',
+    'to_weights_only', 'STUDENT_PREFIX', 'TEACHER_PREFIX',
+    'CheckpointMismatchError', 'KeyDiff', 'check_state_dict',
+    'compare_state_dicts', 'find_state_dict', 'is_distillation_state_dict',
+    'mismatch_message', 'select_prefix', 'strip_wrapper_prefixes',
+    'student_state_dict', 'TeacherCheckpointError', 'load_teacher_checkpoint'
+]
