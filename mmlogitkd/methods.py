@@ -69,7 +69,7 @@ class Method:
     def loss_class(self):
         """The registered loss class (imports the model registry)."""
         from mmlogitkd.registry import MODELS
-        import mmlogitkd.models  # noqa: F401  (registers the losses)
+        import mmlogitkd.models.losses  # noqa: F401  (registers them)
         cls = MODELS.get(self.loss)
         if cls is None:
             raise KeyError(f'method {self.key}: loss type "{self.loss}" is '

@@ -5,7 +5,7 @@ import os.path as osp
 
 import pytest
 
-from mmlogitkd.utils.results import (Stat, config_fingerprint,
+from mmlogitkd.evaluation.reporting import (Stat, config_fingerprint,
                                      describe_backbone, describe_dataset,
                                      describe_method, find_config,
                                      load_history, read_scalars)
@@ -77,11 +77,18 @@ def test_missing_runs_and_configs_are_named(tmp_path):
 
 def test_names_of_methods_pairs_and_datasets():
     assert describe_method({'type': 'ImageClassifier'}) == 'baseline'
+    # declared methods (mmlogitkd.methods) by name
     assert describe_method({'distill_losses': {
-        'loss_dkd': {'type': 'DKDLoss', 'standardize': True}}}) == \
+        'loss_dkd': {'type': 'DKDLoss', 'standardize': True}}}) == 'DKD+LS'
+    assert describe_method({'distill_losses': {
+        'loss_kd': {'type': 'KDLoss'}}}) == 'KD'
+    # anything else by its loss types
+    assert describe_method({'distill_losses': {
+        'loss_x': {'type': 'DKDLoss', 'standardize': True}}}) == \
         'DKDLoss+LS'
     assert describe_method({'distill_losses': {
-        'loss_kd': {'type': 'KDLoss'}}}) == 'KDLoss'
+        'loss_kd': {'type': 'KDLoss'}, 'loss_ckd': {'type': 'CKDLoss'}}}) \
+        == 'KDLoss, CKDLoss'
     assert describe_backbone({'backbone': {
         'type': 'ResNet_CIFAR', 'depth': 18}}) == 'ResNet_CIFAR-18'
     assert describe_backbone({'backbone': {

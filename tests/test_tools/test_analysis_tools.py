@@ -289,7 +289,7 @@ def test_summary_aggregates_two_seeds(two_seeds, tmp_path):
     # ECE last: 5% and 7% -> 6.00 ± 1.41
     # wall time: 1 h and 1.5 h -> mean 1:15:00
     assert cells == [
-        'LocalCIFAR100:cifar100', 'resnet20 → resnet8', 'KDLoss+LS',
+        'LocalCIFAR100:cifar100', 'resnet20 → resnet8', 'KD+LS',
         'kd_r20_r8', '3 ep', '64 × 2', '0, 1', '71.00 ± 1.41',
         '71.75 ± 1.06', '6.00 ± 1.41', '77.50', 'abababababab', '1:15:00'
     ]
@@ -353,7 +353,7 @@ def test_curves_png_from_scalars(two_seeds, tmp_path):
 
 
 def test_curve_points_and_default_keys(two_seeds):
-    from mmlogitkd.utils.results import (default_curve_keys, load_history,
+    from mmlogitkd.evaluation.reporting import (default_curve_keys, load_history,
                                          training_curves)
     _, first, _ = two_seeds
     history = load_history(first)

@@ -16,7 +16,7 @@ import os.path as osp
 from typing import List, Optional
 
 from mmlogitkd.evaluation.plots import plot_curves
-from mmlogitkd.utils.results import (default_curve_keys, discover_work_dirs,
+from mmlogitkd.evaluation.reporting import (default_curve_keys, discover_work_dirs,
                                      load_history, training_curves)
 
 

@@ -59,7 +59,7 @@ import torch  # noqa: E402
 from mmengine.config import Config  # noqa: E402
 
 from mmlogitkd.evaluation.plots import plot_reliability_diagram  # noqa: E402
-from mmlogitkd.utils.results import (GroupSummary, RunResult,  # noqa: E402
+from mmlogitkd.evaluation.reporting import (GroupSummary, RunResult,  # noqa: E402
                                      find_config, load_history, read_run,
                                      summarize_runs)
 

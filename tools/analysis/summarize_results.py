@@ -21,7 +21,7 @@ import sys
 from typing import List, Optional
 
 import mmlogitkd  # noqa: F401  (compat first; configs import mmlogitkd)
-from mmlogitkd.utils.results import (discover_work_dirs, read_run,
+from mmlogitkd.evaluation.reporting import (discover_work_dirs, read_run,
                                      summarize_runs, to_markdown, write_csv)
 
 
