@@ -52,6 +52,14 @@ METRICS = _child('metric', mmpretrain_registry.METRICS,
 EVALUATORS = _child('evaluator', mmpretrain_registry.EVALUATORS)
 VISUALIZERS = _child('visualizer', mmpretrain_registry.VISUALIZERS)
 VISBACKENDS = _child('vis_backend', mmpretrain_registry.VISBACKENDS)
+#: Augmentations of a whole batch on the training device, keyed per sample
+#: (``models/data_preprocessors/batch_augment.py``); MMPretrain has no
+#: counterpart (its ``BATCH_AUGMENTS`` are mixup/cutmix on normalised
+#: batches).
+BATCH_TRANSFORMS = Registry(
+    'batch transform',
+    scope=_SCOPE,
+    locations=['mmlogitkd.models.data_preprocessors'])
 
 
 def register_to_mmpretrain(registry_name: str):

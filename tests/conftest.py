@@ -91,3 +91,24 @@ def single_thread():
     torch.set_num_threads(1)
     yield
     torch.set_num_threads(previous)
+
+
+def dataset_base(name: str, augment_on_device: bool, folder: str):
+    """Load ``configs/_base_/datasets/<name>`` with its one switch
+    ``augment_on_device`` set as given (the bases are copied to ``folder``
+    with the switch line replaced)."""
+    import shutil
+
+    from mmengine.config import Config
+    bases = osp.join(REPO_ROOT, 'configs', '_base_', 'datasets')
+    for file in os.listdir(bases):
+        shutil.copy(osp.join(bases, file), osp.join(folder, file))
+    path = osp.join(folder, 'cifar100_bs64.py')
+    with open(path) as f:
+        text = f.read()
+    switch = 'augment_on_device = True\n'
+    assert switch in text, 'the switch line of cifar100_bs64.py changed'
+    with open(path, 'w') as f:
+        f.write(text.replace(switch,
+                             f'augment_on_device = {augment_on_device}\n'))
+    return Config.fromfile(osp.join(folder, name))

@@ -30,22 +30,48 @@ def loss_num_views(loss_cfgs: dict) -> dict:
     return result
 
 
-def check_views(cfg: Config) -> None:
-    """Fail early when the losses and the training pipeline disagree on the
-    number of views per image (a two-view loss needs a MultiView pipeline)."""
+def training_views(cfg: Config):
+    """Views per training image and where they come from: the data
+    preprocessor's ``train_views`` (batched on the device) if set, else the
+    training pipeline. Returns ``(views, source)`` or ``(None, None)``."""
     model = cfg.get('model', {})
-    if 'distill_losses' not in model or 'train_dataloader' not in cfg:
-        return
+    preprocessor = model.get('data_preprocessor') or cfg.get(
+        'data_preprocessor') or {}
+    train_views = preprocessor.get('train_views')
+    if train_views:
+        pipeline = cfg.get('train_dataloader', {}).get('dataset', {}).get(
+            'pipeline')
+        if pipeline_num_views(pipeline) > 1:
+            raise ValueError(
+                'data_preprocessor.train_views builds the training views on '
+                'the device, but train_dataloader.dataset.pipeline also '
+                'yields several views (MultiView): use one or the other '
+                '(the dataset bases switch with augment_on_device).')
+        return len(train_views), 'data_preprocessor.train_views'
+    if 'train_dataloader' not in cfg:
+        return None, None
     pipeline = cfg.train_dataloader.get('dataset', {}).get('pipeline')
     if pipeline is None:
+        return None, None
+    return pipeline_num_views(pipeline), 'train_dataloader.dataset.pipeline'
+
+
+def check_views(cfg: Config) -> None:
+    """Fail early when the losses and the training data disagree on the
+    number of views per image (a two-view loss needs a two-view dataset
+    base)."""
+    model = cfg.get('model', {})
+    if 'distill_losses' not in model:
         return
-    data_views = pipeline_num_views(pipeline)
+    data_views, source = training_views(cfg)
+    if data_views is None:
+        return
     for name, views in loss_num_views(model.distill_losses).items():
         if views != data_views:
             raise ValueError(
-                f'model.distill_losses.{name} ({model.distill_losses[name]["type"]}) '
-                f'expects {views} view(s) per image, but '
-                f'train_dataloader.dataset.pipeline yields {data_views}. '
-                + ('Inherit a two-view dataset base '
-                   '(configs/_base_/datasets/*two_view*.py).' if views > 1
-                   else 'Use a single-view dataset base.'))
+                f'model.distill_losses.{name} '
+                f'({model.distill_losses[name]["type"]}) expects {views} '
+                f'view(s) per image, but {source} yields {data_views}. ' +
+                ('Inherit a two-view dataset base '
+                 '(configs/_base_/datasets/*two_view*.py).' if views > 1
+                 else 'Use a single-view dataset base.'))

@@ -198,9 +198,9 @@ def test_leaf_settings(path):
 
     # Views: two-view methods inherit the two-view dataset base, and only one
     # dataset base is inherited.
-    pipeline_types = [t['type'] for t in cfg.train_dataloader.dataset.pipeline]
-    assert ('MultiView' in pipeline_types) == (method in TWO_VIEW_METHODS), \
-        pipeline_types
+    from mmlogitkd.utils.config_checks import training_views
+    views, _ = training_views(cfg)
+    assert (views == 2) == (method in TWO_VIEW_METHODS), (path, views)
     assert cfg.data_preprocessor.type == 'MultiViewClsDataPreprocessor'
     assert cfg.data_preprocessor.num_classes == (100 if dataset == 'cifar100'
                                                  else 1000)

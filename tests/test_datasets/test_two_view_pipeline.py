@@ -13,6 +13,7 @@ from mmengine.config import Config
 from mmengine.dataset import pseudo_collate
 from mmengine.registry import init_default_scope
 
+from conftest import dataset_base
 from mmlogitkd.datasets import (EmbeddedCIFAR100Settings,
                                 write_embedded_cifar100)
 from mmlogitkd.registry import DATASETS, MODELS, TRANSFORMS
@@ -28,8 +29,11 @@ def scope():
 
 
 @pytest.fixture(scope='module')
-def cifar_cfg():
-    return Config.fromfile(osp.join(BASES, 'cifar100_two_view_bs64.py'))
+def cifar_cfg(tmp_path_factory):
+    """The CIFAR two-view base with the per-image (worker) augmentation,
+    ``augment_on_device = False``."""
+    return dataset_base('cifar100_two_view_bs64.py', False,
+                        str(tmp_path_factory.mktemp('bases')))
 
 
 @pytest.fixture(scope='module')
@@ -53,7 +57,8 @@ def _sample(dataset, index, seed):
 
 
 def test_cifar_base_only_replaces_the_train_pipeline(cifar_cfg):
-    single = Config.fromfile(osp.join(BASES, 'cifar100_bs64.py'))
+    single = dataset_base('cifar100_bs64.py', False, osp.dirname(
+        cifar_cfg.filename))
     assert cifar_cfg.val_dataloader == single.val_dataloader
     assert cifar_cfg.data_preprocessor == single.data_preprocessor
     assert cifar_cfg.train_dataloader.dataset.type == 'LocalCIFAR100'

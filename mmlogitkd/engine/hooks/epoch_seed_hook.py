@@ -25,9 +25,15 @@ class EpochSeedHook(Hook):
     uninterrupted one (with ``randomness.deterministic=True`` bit for bit;
     tested in ``tests/test_tools/test_resume_equivalence.py``).
 
+    It also publishes the seed to MMEngine's MessageHub (``augment_seed``),
+    which keys the batched augmentations of
+    :class:`~mmlogitkd.models.data_preprocessors.MultiViewClsDataPreprocessor`.
+
     Data-loader workers created with ``persistent_workers=True`` keep their
     own random state across epochs and are not re-seeded: for exact resume
-    equivalence use ``num_workers=0`` or ``persistent_workers=False``.
+    equivalence with per-image transforms in the workers use
+    ``num_workers=0`` or ``persistent_workers=False``; the batched
+    augmentations (``augment_on_device``) do not depend on the workers.
     """
 
     priority = 'VERY_HIGH'  # before any hook that draws random numbers
@@ -36,6 +42,11 @@ class EpochSeedHook(Hook):
         seed = runner.seed
         if seed is None:
             return
+        # The key of the batched augmentations (MultiViewClsDataPreprocessor
+        # train_views): (seed, epoch, sample index, view).
+        from mmlogitkd.models.data_preprocessors.multi_view_cls import \
+            SEED_INFO_KEY
+        runner.message_hub.update_info(SEED_INFO_KEY, int(seed))
         diff_rank = runner.cfg.get('randomness', {}).get(
             'diff_rank_seed', False)
         value = epoch_seed(seed, runner.epoch, get_rank() if diff_rank else 0)

@@ -157,7 +157,17 @@ def test_view_mismatch_errors():
     cfg.train_dataloader.dataset.pipeline = [
         dict(type='MultiView', num_views=[1, 1], transforms=[[], []]),
         dict(type='PackInputs')]
-    with pytest.raises(ValueError, match='loss_kd.*expects 1 view.*yields 2'):
+    with pytest.raises(ValueError, match='train_views builds the training '
+                       'views on the device.*also yields several views'):
+        check_views(cfg)  # views from both the device and the pipeline
+    cfg.data_preprocessor.train_views = None
+    with pytest.raises(ValueError, match='loss_kd.*expects 1 view.*'
+                       'pipeline yields 2'):
+        check_views(cfg)
+    cfg.train_dataloader.dataset.pipeline = [dict(type='PackInputs')]
+    cfg.data_preprocessor.train_views = [[], []]
+    with pytest.raises(ValueError, match='loss_kd.*expects 1 view.*'
+                       'data_preprocessor.train_views yields 2'):
         check_views(cfg)
 
 
