@@ -31,6 +31,8 @@ custom_hooks = [
     # Warnings about a whole epoch of a loss (e.g. CRLD's confidence gate
     # keeping almost no sample); per-step diagnostics are logged anyway.
     dict(type='DistillDiagnosticsHook'),
+    # Keys, loads and writes model.teacher_cache when one is configured.
+    dict(type='TeacherCacheHook'),
 ]
 
 env_cfg = dict(

@@ -1,9 +1,11 @@
 from .distill_diagnostics_hook import DistillDiagnosticsHook
 from .epoch_seed_hook import EpochSeedHook, epoch_seed
 from .safe_checkpoint_hook import NonFiniteWeightsError, SafeCheckpointHook
+from .teacher_cache_hook import TeacherCacheHook
 from .teacher_eval_hook import TeacherEvalHook
 
 __all__ = [
     'DistillDiagnosticsHook', 'EpochSeedHook', 'epoch_seed',
-    'SafeCheckpointHook', 'NonFiniteWeightsError', 'TeacherEvalHook'
+    'SafeCheckpointHook', 'NonFiniteWeightsError', 'TeacherCacheHook',
+    'TeacherEvalHook'
 ]

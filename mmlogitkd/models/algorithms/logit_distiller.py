@@ -26,6 +26,7 @@ from torch import nn
 
 from mmlogitkd.registry import MODELS
 from mmlogitkd.checkpoint import load_teacher_checkpoint
+from .teacher_cache import TeacherLogitCache
 from ..builder import build_classifier
 
 _AUTOCAST_DTYPES = {'bfloat16': torch.bfloat16, 'float16': torch.float16,
@@ -78,6 +79,12 @@ class LogitDistiller(BaseModel):
             the term and iteration; ``'skip'`` replaces the step's loss by a
             zero that keeps every gradient finite (momentum and weight decay
             of the optimizer still apply to that step).
+        teacher_cache: ``dict(root=..., dtype='float32')`` to store the
+            teacher's logits on the first run and read them in later runs
+            with the same key instead of running the teacher (exact with
+            float32; needs ``augment_on_device``; see
+            :mod:`.teacher_cache`). None (default) runs the teacher on every
+            step.
         data_preprocessor: defaults to :class:`MultiViewClsDataPreprocessor`.
         init_cfg: initialisation config of the whole algorithm.
     """
@@ -96,6 +103,7 @@ class LogitDistiller(BaseModel):
                  channels_last: bool = False,
                  teacher_autocast: Optional[str] = None,
                  nonfinite_loss: str = 'stop',
+                 teacher_cache: Optional[dict] = None,
                  data_preprocessor: Optional[dict] = None,
                  init_cfg: Optional[dict] = None):
         if data_preprocessor is None:
@@ -129,6 +137,8 @@ class LogitDistiller(BaseModel):
         self.channels_last = channels_last
         self.teacher_autocast = teacher_autocast
         self.nonfinite_loss = nonfinite_loss
+        self.teacher_cache = TeacherLogitCache(**teacher_cache) \
+            if teacher_cache else None
 
         self.teacher_ckpt = teacher_ckpt
         self.teacher_ckpt_sha256 = None
@@ -232,6 +242,21 @@ class LogitDistiller(BaseModel):
             logits = self.teacher(batch, mode='tensor')
         return list(logits.float().split([len(v) for v in views]))
 
+    def _cached_teacher_logits(self, views: Sequence[torch.Tensor],
+                               data_samples: list) -> List[torch.Tensor]:
+        """Teacher logits from the cache when every sample of the batch is
+        stored there, else from the teacher (and stored)."""
+        cache = self.teacher_cache
+        if cache is None or not cache.is_open:
+            return self.teacher_logits(views)
+        indices = [int(sample.sample_idx) for sample in data_samples]
+        logits = cache.lookup(indices)
+        if logits is not None:
+            return [view.to(views[0].device) for view in logits]
+        logits = self.teacher_logits(views)
+        cache.store(indices, logits)
+        return logits
+
     def student_logits(self, views: Sequence[torch.Tensor]
                        ) -> List[torch.Tensor]:
         """Student logits for every view (see ``student_forward``)."""
@@ -253,7 +278,7 @@ class LogitDistiller(BaseModel):
         views = self._split_views(inputs)
         labels = torch.cat([ds.gt_label for ds in data_samples]).to(
             views[0].device)
-        teacher_logits = self.teacher_logits(views)
+        teacher_logits = self._cached_teacher_logits(views, data_samples)
         student_logits = self.student_logits(views)
 
         losses = dict()
