@@ -1,4 +1,4 @@
-# CIFAR-100, single view, batch 64 per GPU (METHODS.md §3.1).
+# CIFAR-100, single view, batch 64 per GPU (docs/recipes.md#data-pipelines).
 # The CIFAR arrays are RGB already (to_rgb=False); mean/std are the mdistiller
 # constants × 255 the published teachers were trained with.
 dataset_type = 'LocalCIFAR100'
@@ -28,7 +28,7 @@ train_dataloader = dict(
         split='train',
         pipeline=train_pipeline),
     sampler=dict(type='DefaultSampler', shuffle=True),
-    drop_last=False)  # as the original loaders (METHODS.md F11)
+    drop_last=False)  # as the original loaders (docs/recipes.md)
 
 val_dataloader = dict(
     batch_size=64,

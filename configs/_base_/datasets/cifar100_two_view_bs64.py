@@ -1,9 +1,9 @@
 # CIFAR-100 with two views per training image, for MLKD and CRLD
-# (METHODS.md §3.3): a weak view (the standard crop + flip) and a strong view
-# (crop + flip + FixMatch-style RandAugment with Cutout). MultiView runs the
-# two pipelines on copies of the same image, each with its own random draws;
-# PackInputs then stores `inputs` as a list [weak, strong] per sample, and
-# MultiViewClsDataPreprocessor stacks them into one batch per view.
+# (docs/recipes.md#strong-view): a weak view (the standard crop + flip) and a
+# strong view (crop + flip + FixMatch-style RandAugment with Cutout). MultiView
+# runs the two pipelines on copies of the same image, each with its own random
+# draws; PackInputs then stores `inputs` as a list [weak, strong] per sample,
+# and MultiViewClsDataPreprocessor stacks them into one batch per view.
 # Everything else (dataset, preprocessor, loaders, evaluation) is inherited.
 _base_ = ['./cifar100_bs64.py']
 
