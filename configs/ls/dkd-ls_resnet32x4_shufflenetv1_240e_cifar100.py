@@ -6,5 +6,5 @@ model = dict(student=_base_.student, teacher=_base_.teacher,
              teacher_ckpt=_base_.teacher_ckpt,
              teacher_ckpt_sha256=_base_.teacher_ckpt_sha256,
              distill_losses=dict(loss_dkd=dict(
-                 temperature=2.0, beta=8.0, loss_weight=9.0)))
+                 temperature=2.0, beta=8.0, loss_weight=12.0)))
 optim_wrapper = dict(optimizer=dict(lr=0.01))

@@ -5,4 +5,5 @@ _base_ = ['../_base_/pairs/resnet50_mobilenet_v1_in1k.py',
 model = dict(student=_base_.student, teacher=_base_.teacher,
              teacher_ckpt=_base_.teacher_ckpt,
              teacher_ckpt_sha256=_base_.teacher_ckpt_sha256,
-             distill_losses=dict(loss_dkd=dict(beta=2.0)))
+             distill_losses=dict(loss_dkd=dict(
+                 temperature=2.0, beta=2.0, loss_weight=12.0)))

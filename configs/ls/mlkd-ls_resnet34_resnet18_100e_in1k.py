@@ -7,4 +7,3 @@ model = dict(student=_base_.student, teacher=_base_.teacher,
              teacher_ckpt_sha256=_base_.teacher_ckpt_sha256,
              distill_losses=dict(loss_mlkd=dict(
                  temperatures=(2.0, 3.0, 5.0, 2.0, 6.0), loss_weight=9.0)))
-optim_wrapper = dict(optimizer=dict(lr=0.1))

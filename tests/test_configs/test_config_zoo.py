@@ -72,7 +72,8 @@ DKD_BETA = {
 }
 # (tau, w) / (tau, w, beta): the file names of
 # sunshangquan/logit-standardization-KD@f6e5aa5 logs/{KD,DKD,MLKD}/*.txt
-# (a DKD name without beta ran beta 8); pairs without a log: tau 2, w 9 and
+# (a DKD name without beta ran beta 8). Pairs without a log follow the
+# paper's defaults (supplement, section 2): tau 2, w 9, for DKD+LS w 12, and
 # the pair's DKD beta.
 KD_LS = {
     'resnet32x4_resnet8x4': (2, 9), 'vgg13_vgg8': (3, 9),
@@ -316,22 +317,26 @@ def _check_kd_ls(cfg, loss, pair, dataset, schedule, lr):
     assert loss.type == 'KDLoss' and loss.standardize is True
     tau, w = KD_LS.get(pair, (2, 9))
     assert (loss.temperature, loss.loss_weight) == (tau, w)
-    assert cfg.model.ce_weight == (0.1 if dataset == 'cifar100' else 1.0)
+    # CE 0.1 on both datasets: KD's on CIFAR-100, the paper's on ImageNet
+    # (the README command's kd.yaml has 1.0; the base says why).
+    assert cfg.model.ce_weight == 0.1
     assert cfg.optim_wrapper.optimizer.lr == lr
 
 
 def _check_dkd_ls(cfg, loss, pair, dataset, schedule, lr):
     assert loss.type == 'DKDLoss' and loss.standardize is True
     if dataset == 'cifar100':
-        tau, w, beta = DKD_LS.get(pair, (2, 9, DKD_BETA.get(pair, 8)))
+        tau, w, beta = DKD_LS.get(pair, (2, 12, DKD_BETA.get(pair, 8)))
         assert loss.warmup_epochs == 20
+        assert cfg.model.ce_weight == 1.0
     else:
-        tau, w, beta = 2, 9, DKD_BETA[pair]
+        # The paper's ImageNet setting: tau 2, w 12, CE 0.5.
+        tau, w, beta = 2, 12, DKD_BETA[pair]
         assert loss.warmup_epochs == 1
+        assert cfg.model.ce_weight == 0.5
     # alpha' = alpha w and beta' = beta w (LS tools/train.py).
     assert (loss.temperature, loss.alpha, loss.beta,
             loss.loss_weight) == (tau, 1, beta, w)
-    assert cfg.model.ce_weight == 1.0
     assert cfg.optim_wrapper.optimizer.lr == lr
 
 
@@ -370,6 +375,8 @@ def _check_mlkd_ls(cfg, loss, pair, dataset, schedule, lr):
     assert loss.loss_weight == w
     assert cfg.model.ce_weight == (0.1 if dataset == 'cifar100' else 0.5)
     expected_lr, epochs = _mlkd_lr_and_epochs(pair, dataset, schedule)
+    if dataset == 'in1k':
+        expected_lr = 0.2  # the paper's ImageNet lr, for both pairs
     assert cfg.optim_wrapper.optimizer.lr == expected_lr
     assert cfg.train_cfg.max_epochs in epochs
     if pair == 'resnet32x4_shufflenetv2':
@@ -391,6 +398,9 @@ def _check_crld(cfg, loss, pair, dataset, schedule, lr):
 def _check_crld_ls(cfg, loss, pair, dataset, schedule, lr):
     assert loss.type == 'CRLDLoss' and loss.standardize is True
     assert (loss.weak_threshold, loss.strong_threshold) == (0.9, 0.2)
+    # CRLD's own weights; the LS weight w = 9 is the outer loss_weight.
+    assert (loss.temperature, loss.within_view_weight,
+            loss.cross_view_weight, loss.loss_weight) == (2.0, 2.0, 0.5, 9.0)
     assert cfg.model.ce_weight == (1.0 if dataset == 'cifar100' else 2.0)
     assert cfg.optim_wrapper.optimizer.lr == lr
 
@@ -475,6 +485,16 @@ def test_sample_settings_by_hand():
             loss_cfg(cfg).warmup_epochs) == (1.0, 0.5, 1)
     cfg = load('configs/crld/crld_resnet50_mobilenet_v1_100e_in1k.py')
     assert (cfg.model.ce_weight, loss_cfg(cfg).temperature) == (2.0, 1.0)
+    # No LS log for the pair: the paper's DKD+LS weight 12, DKD's beta.
+    cfg = load('configs/ls/dkd-ls_resnet50_vgg8_240e_cifar100.py')
+    assert dict(loss_cfg(cfg)) == dict(
+        type='DKDLoss', temperature=2.0, alpha=1.0, beta=8.0,
+        warmup_epochs=20, loss_weight=12.0, standardize=True)
+    # ImageNet KD+LS: the paper's CE 0.1, not the kd.yaml's 1.0.
+    cfg = load('configs/ls/kd-ls_resnet34_resnet18_100e_in1k.py')
+    assert cfg.model.ce_weight == 0.1
+    assert dict(loss_cfg(cfg)) == dict(type='KDLoss', temperature=2.0,
+                                       loss_weight=9.0, standardize=True)
 
 
 # ---------------------------------------------------------------------------

@@ -31,7 +31,7 @@ REPO_ROOT = osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__))))
 sys.path.insert(0, REPO_ROOT)  # this checkout's mmlogitkd
 sys.path.insert(0, osp.dirname(osp.abspath(__file__)))  # zoo/
 
-from mmlogitkd.methods import DATASETS, METHODS, Method  # noqa: E402
+from mmlogitkd.methods import DATASETS, METHODS, Method, get_method  # noqa
 from zoo import pairs as zoo_pairs  # noqa: E402
 from zoo import readmes  # noqa: E402
 
@@ -99,6 +99,17 @@ class Leaf:
     @property
     def loss(self) -> Dict[str, object]:
         return {k: v for k, v in self.row.items() if k not in ROW_FIELDS}
+
+    @property
+    def source(self) -> str:
+        """Where the row comes from; a row of another method's table (AEKT
+        and CRLD+LS read DKD's and CRLD's) says whose."""
+        if not self.row:
+            return 'the method base'
+        owner = self.method.pair_table.replace('_', '-')
+        if owner == self.method.key:
+            return self.row['source']
+        return f'as {get_method(owner).name}: {self.row["source"]}'
 
     @property
     def unofficial(self) -> bool:
@@ -235,7 +246,7 @@ def render_readme(folder: str, folder_leaves: List[Leaf]) -> str:
             text += (f'| {label} | {arch[leaf.pair["teacher"]]} → '
                      f'{arch[leaf.pair["student"]]} | '
                      f'{leaf.name.split("_")[-2]} | [config](./{leaf.name}.py)'
-                     f' | {leaf.row.get("source", "method base")} | {number} '
+                     f' | {leaf.source} | {number} '
                      f'| {published["source"]} | | |\n')
         text += '\n'
     return text + f'## Citation\n\n{paper["citation"]}\n'

@@ -1,16 +1,15 @@
 # CRLD + logit standardization: mmlogitkd's own composition, in neither
-# paper, with no published setting or result (unofficial). CRLD
-# (crld_in1k.py) with both models' logits standardized in every KD
-# term; LS's rule for DKD (weights x w) applied to the within- and
-# cross-view weights, with tau = 2, w = 9: within 2.0 x 9 = 18.0, cross
-# 0.5 x 9 = 4.5. The thresholds stay on the raw teacher confidence.
-# CE weight 2.0 per view (CRLD's ImageNet value).
+# paper, with no published setting or result (unofficial). Details:
+# docs/methods/ls.md, docs/methods/crld.md.
+#
+# CRLD (crld_in1k.py) with both models' logits standardized in every KD term
+# (the Z-score of kd-ls_cifar100.py) at the base temperature tau = 2; the
+# confidence thresholds stay on the raw teacher logits. As LS does for KD, its
+# weight w = 9 (the paper's default) multiplies the distillation term:
+# loss_weight = 9 over CRLD's own within-view 2.0 and cross-view 0.5 weights
+# (effectively 18 and 4.5). CE weight 2.0 per view (CRLD's ImageNet value).
 _base_ = ['./crld_in1k.py']
 
 model = dict(
     distill_losses=dict(
-        loss_crld=dict(
-            temperature=2.0,
-            within_view_weight=18.0,
-            cross_view_weight=4.5,
-            standardize=True)))
+        loss_crld=dict(temperature=2.0, loss_weight=9.0, standardize=True)))

@@ -6,7 +6,9 @@ See zoo/__init__.py for the fields.
 On CIFAR-100 the values are those in the file names of the logs of the
 official code's runs, logs/DKD/dkd,<teacher>,<student>,<tau>,<w>[,<beta>].txt;
 a name without beta ran the CFG.DKD default beta 8
-(docs/methods/ls.md#per-pair-values).
+(docs/methods/ls.md#per-pair-values). Where no log exists, and on ImageNet,
+the rows follow the paper's setting (supplement, section 2): w 12, not the 9
+of the README's example command.
 """
 from . import dkd
 
@@ -21,11 +23,22 @@ def _log(name: str) -> str:
 
 
 def _no_log(pair: str) -> dict:
-    """No LS log: the LS CLI's tau and w, beta the pair's DKD beta."""
+    """No LS log: the paper's tau and w, beta the pair's DKD beta."""
     return dict(temperature=2.0, beta=dkd.VALUES[pair]['beta'],
-                loss_weight=9.0, unofficial=True,
-                source='unofficial: no LS log for this pair; tau 2, w 9 (LS '
-                'CLI defaults), beta the pair\'s DKD beta (zoo/dkd.py)')
+                loss_weight=12.0, unofficial=True,
+                source='unofficial: no LS log for this pair; the paper\'s '
+                'DKD+LS default tau 2, w 12 (supplement, section 2; the '
+                'README example uses 9), beta the pair\'s DKD beta '
+                '(zoo/dkd.py)')
+
+
+def _imagenet(pair: str) -> dict:
+    """The paper's ImageNet setting; no code or log gives one."""
+    return dict(temperature=2.0, beta=dkd.VALUES[pair]['beta'],
+                loss_weight=12.0,
+                source='the paper\'s ImageNet setting tau 2, w 12, CE 0.5 '
+                '(supplement, section 2; no code or log), beta the pair\'s '
+                'DKD beta (zoo/dkd.py)')
 
 
 VALUES = {
@@ -74,12 +87,6 @@ VALUES = {
     'wrn_40_2_mobilenetv2': dict(
         temperature=2.0, beta=2.0, loss_weight=15.0,
         source=_log('dkd,wrn_40_2,MobileNetV2,2,15,2.0')),
-    'resnet34_resnet18': dict(
-        beta=0.5, unofficial=True,
-        source='unofficial: no ImageNet DKD+LS setting published; the DKD '
-        'beta of the pair (zoo/dkd.py)'),
-    'resnet50_mobilenet_v1': dict(
-        beta=2.0, unofficial=True,
-        source='unofficial: no ImageNet DKD+LS setting published; the DKD '
-        'beta of the pair (zoo/dkd.py)'),
+    'resnet34_resnet18': _imagenet('resnet34_resnet18'),
+    'resnet50_mobilenet_v1': _imagenet('resnet50_mobilenet_v1'),
 }

@@ -86,6 +86,8 @@ CRD = ('RepDistiller README, CRD benchmark, last epoch '
        '(docs/published_results.md#crd-benchmark)')
 DKD = 'mdistiller README (docs/published_results.md#dkd)'
 LS = 'LS repo README (docs/published_results.md#ls)'
+LS_TABLE3 = ('LS paper, Table 3 (ImageNet; the authors\' project page) '
+             '(docs/published_results.md#imagenet)')
 LS_UNKNOWN_BETA = (LS + '; its DKD beta is unknown '
                    '(docs/methods/open_questions.md#open-4)')
 
@@ -174,13 +176,24 @@ PUBLISHED = {
     },
     'kd-ls': {
         **_ls_row('kd_ls'),
-        'resnet34_resnet18': dict(
-            top1=71.45, source='LS repo logs/imagenet/r34_r18_kd_ours.txt, '
-            'single run, best epoch; setting unverified '
-            '(docs/methods/open_questions.md#open-6, '
-            'docs/published_results.md#imagenet)'),
+        'resnet34_resnet18': dict(top1=71.42, source=LS_TABLE3),
+        'resnet50_mobilenet_v1': dict(top1=72.18, source=LS_TABLE3),
     },
-    'dkd-ls': _ls_row('dkd_ls'),
-    'mlkd-ls': _ls_row('mlkd_ls'),
-    'mlkd': _ls_row('mlkd', LS + ', its MLKD row'),
+    'dkd-ls': {
+        **_ls_row('dkd_ls'),
+        'resnet34_resnet18': dict(top1=71.88, source=LS_TABLE3),
+        'resnet50_mobilenet_v1': dict(top1=72.85, source=LS_TABLE3),
+    },
+    'mlkd-ls': {
+        **_ls_row('mlkd_ls'),
+        'resnet34_resnet18': dict(top1=72.08, source=LS_TABLE3),
+        'resnet50_mobilenet_v1': dict(top1=73.22, source=LS_TABLE3),
+    },
+    'mlkd': {
+        **_ls_row('mlkd', LS + ', its MLKD row'),
+        'resnet34_resnet18': dict(top1=71.90,
+                                  source=LS_TABLE3 + ', its MLKD row'),
+        'resnet50_mobilenet_v1': dict(top1=73.01,
+                                      source=LS_TABLE3 + ', its MLKD row'),
+    },
 }
