@@ -53,6 +53,8 @@ def table(method: Method) -> Optional[object]:
 
 @dataclass(frozen=True)
 class Leaf:
+    """One leaf config: a method on a pair at one schedule, with the
+    pair's row of the method's table (empty without a table)."""
     method: Method
     dataset: str
     pair: dict
