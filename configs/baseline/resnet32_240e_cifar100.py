@@ -1,5 +1,5 @@
-# ResNet32 trained alone on CIFAR-100 (the no-distillation baseline of
-# the CRD/DKD tables) with the standard student recipe (METHODS §4).
+# ResNet32 trained alone on CIFAR-100 (the no-distillation baseline of the
+# CRD/DKD tables) with the standard student recipe (docs/recipes.md#schedules).
 _base_ = [
     '../_base_/models/cifar100/resnet32.py',
     '../_base_/datasets/cifar100_bs64.py',

@@ -1,5 +1,5 @@
-# WRN-16-2 trained alone on CIFAR-100 (the no-distillation baseline of
-# the CRD/DKD tables) with the standard student recipe (METHODS §4).
+# WRN-16-2 trained alone on CIFAR-100 (the no-distillation baseline of the
+# CRD/DKD tables) with the standard student recipe (docs/recipes.md#schedules).
 _base_ = [
     '../_base_/models/cifar100/wrn_16_2.py',
     '../_base_/datasets/cifar100_bs64.py',

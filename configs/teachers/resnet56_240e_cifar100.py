@@ -1,6 +1,7 @@
 # Train the CIFAR-100 ResNet56 teacher from scratch with the RepDistiller
-# train_teacher.py recipe (METHODS §4); the published teachers are the
-# last epoch (ckpt_epoch_240.pth), i.e. this run's epoch_240/last checkpoint.
+# train_teacher.py recipe (docs/recipes.md#schedules); the published teachers
+# are the last epoch (ckpt_epoch_240.pth), i.e. this run's epoch_240/last
+# checkpoint.
 _base_ = [
     '../_base_/models/cifar100/resnet56.py',
     '../_base_/datasets/cifar100_bs64.py',

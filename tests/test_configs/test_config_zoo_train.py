@@ -3,9 +3,10 @@
 For every (method, dataset) one leaf is trained for one iteration, chosen
 automatically so that together they cover every architecture family of the
 zoo (CIFAR ResNet, CIFAR ResNet50, WRN, VGG, MobileNetV2, ShuffleNetV1/V2;
-ImageNet ResNet and MobileNetV1): new methods or pairs are picked up without
-editing this file. Only the data is changed, never the model, the losses,
-the optimizer or the schedule; the teacher stays randomly initialised
+ImageNet ResNet and MobileNetV1): the methods are those of
+:data:`mmlogitkd.methods.METHODS`, so new methods or pairs are picked up
+without editing this file. Only the data is changed, never the model, the
+losses, the optimizer or the schedule; the teacher stays randomly initialised
 (``teacher_ckpt=None``).
 
 * CIFAR-100: the whole config through MMEngine's Runner (dataset, two-view
@@ -36,14 +37,18 @@ from mmpretrain.structures import DataSample
 from PIL import Image
 
 import mmlogitkd  # noqa: F401
+from mmlogitkd.methods import DATASETS as DATASET_KEYS
+from mmlogitkd.methods import METHODS
 from mmlogitkd.registry import DATASETS, MODELS, PARAM_SCHEDULERS
 
 REPO_ROOT = osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__))))
-METHOD_FOLDERS = ('kd', 'dkd', 'ls', 'mlkd', 'crld', 'ckd', 'aekt')
+METHOD_FOLDERS = tuple(dict.fromkeys(method.folder for method in METHODS))
 LEAF_RE = re.compile(
-    r'^(?P<method>[a-z-]+)_(?P<pair>.+)_(?P<schedule>(?:coslr-)?\d+e)_'
+    r'^(?P<method>' + '|'.join(re.escape(m.key) for m in METHODS) + r')_'
+    r'(?P<pair>[a-z0-9_]+)_(?:\d+xb\d+-)?(?P<schedule>(?:coslr-)?\d+e)_'
     r'(?P<dataset>cifar100|in1k)\.py$')
-TWO_VIEW_METHODS = {'mlkd', 'mlkd-ls', 'crld', 'crld-ls'}
+TWO_VIEW_METHODS = {method.key for method in METHODS
+                    if method.num_views == 2}
 BATCH = 2
 
 
@@ -68,8 +73,8 @@ def leaf_families(path, dataset):
     return {family(arch, dataset) for arch in archs}
 
 
-def choose_runs():
-    """One leaf per (method, dataset), greedily covering every family."""
+def leaf_groups():
+    """Leaf paths by (method, dataset), from the folders of METHODS."""
     groups = {}
     for folder in METHOD_FOLDERS:
         for name in sorted(os.listdir(osp.join(REPO_ROOT, 'configs',
@@ -79,6 +84,28 @@ def choose_runs():
                 key = (match['method'], match['dataset'])
                 groups.setdefault(key, []).append(
                     osp.join('configs', folder, name))
+    return groups
+
+
+def test_every_declared_method_gets_a_training_iteration():
+    """Every (method, dataset) of METHODS has leaves, hence a run below; a
+    leaf whose name is of no declared method fails too."""
+    groups = leaf_groups()
+    expected = {(method.key, dataset) for method in METHODS
+                for dataset in DATASET_KEYS}
+    assert set(groups) == expected, sorted(expected ^ set(groups))
+    for folder in METHOD_FOLDERS:
+        for name in os.listdir(osp.join(REPO_ROOT, 'configs', folder)):
+            assert not name.endswith('.py') or LEAF_RE.match(name), \
+                f'configs/{folder}/{name}: not a leaf of a declared method'
+    assert {(LEAF_RE.match(osp.basename(p))['method'],
+             LEAF_RE.match(osp.basename(p))['dataset'])
+            for p in RUNS} == expected
+
+
+def choose_runs():
+    """One leaf per (method, dataset), greedily covering every family."""
+    groups = leaf_groups()
     families = {path: leaf_families(path, key[1])
                 for key, paths in groups.items() for path in paths}
     all_families = set().union(*families.values())

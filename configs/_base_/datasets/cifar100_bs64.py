@@ -49,7 +49,7 @@ train_dataloader = dict(
         split='train',
         pipeline=train_pipeline),
     sampler=dict(type='DefaultSampler', shuffle=True),
-    drop_last=False)  # as the original loaders
+    drop_last=False)  # as the original loaders (docs/recipes.md)
 
 val_dataloader = dict(
     batch_size=64,

@@ -1,9 +1,9 @@
-# ImageNet-1k, single view (METHODS.md §3.2, the mdistiller pipeline):
-# train RandomResizedCrop(224) + horizontal flip, test Resize(256) +
+# ImageNet-1k, single view (docs/recipes.md#data-pipelines, the mdistiller
+# pipeline): train RandomResizedCrop(224) + horizontal flip, test Resize(256) +
 # CenterCrop(224). Resizing uses PIL bilinear like torchvision in the original
-# code (MMPretrain's default is cv2: close, not identical).
-# Batch 64 per GPU: on 8 GPUs that is the original total batch of 512; scale
-# the learning rate (--auto-scale-lr) if you train on another number of GPUs.
+# code (MMPretrain's default is cv2: close, not identical). Batch 64 per GPU:
+# on 8 GPUs that is the original total batch of 512; scale the learning rate
+# (--auto-scale-lr) if you train on another number of GPUs.
 dataset_type = 'ImageNet'
 data_root = 'data/imagenet'  # train/, val/ and meta/ as MMPretrain expects
 

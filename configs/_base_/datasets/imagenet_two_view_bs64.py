@@ -1,8 +1,9 @@
 # ImageNet-1k with two views per training image, for MLKD and CRLD
-# (METHODS.md §3.3): weak = RandomResizedCrop(224) + flip; strong = the same
-# followed by FixMatch-style RandAugment with Cutout. Each view draws its own
-# crop and flip. Images from LoadImageFromFile are BGR: RandAugmentFixMatch
-# converts to RGB for the PIL ops and the Cutout colour, then back.
+# (docs/recipes.md#strong-view): weak = RandomResizedCrop(224) + flip; strong =
+# the same followed by FixMatch-style RandAugment with Cutout. Each view draws
+# its own crop and flip. Images from LoadImageFromFile are BGR:
+# RandAugmentFixMatch converts to RGB for the PIL ops and the Cutout colour,
+# then back.
 _base_ = ['./imagenet_bs64.py']
 
 weak_view = [

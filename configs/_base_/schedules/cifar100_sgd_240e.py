@@ -1,4 +1,5 @@
-# The standard CIFAR-100 recipe (METHODS.md §4): 240 epochs, SGD lr 0.05,
+# The standard CIFAR-100 recipe (docs/recipes.md#schedules; mdistiller
+# configs/cifar100/*, RepDistiller train_student.py): 240 epochs, SGD lr 0.05,
 # momentum 0.9 (no Nesterov), wd 5e-4, lr ×0.1 after epochs 150/180/210.
 # MobileNetV2/ShuffleNet students override lr to 0.01 in their configs.
 optim_wrapper = dict(

@@ -1,5 +1,6 @@
-# The standard ImageNet recipe (METHODS.md §4): 100 epochs, total batch 512,
-# SGD lr 0.2, momentum 0.9, wd 1e-4, lr ×0.1 after epochs 30/60/90.
+# The standard ImageNet recipe (docs/recipes.md#schedules; mdistiller
+# configs/imagenet/*/*.yaml): 100 epochs, total batch 512, SGD lr 0.2,
+# momentum 0.9, wd 1e-4, lr ×0.1 after epochs 30/60/90.
 optim_wrapper = dict(
     optimizer=dict(
         type='SGD', lr=0.2, momentum=0.9, weight_decay=1e-4,

@@ -1,5 +1,5 @@
 # CRD model zoo MobileNetV2 "mobile_half" (RepDistiller models/mobilenetv2.py),
-# METHODS §14.2.
+# docs/model_zoo.md.
 model = dict(
     type='ImageClassifier',
     backbone=dict(type='CIFARMobileNetV2', out_indices=(7, )),

@@ -1,4 +1,4 @@
-# CRD model zoo resnet110 (RepDistiller models/resnet.py), METHODS §14.2.
+# CRD model zoo resnet110 (RepDistiller models/resnet.py), docs/model_zoo.md.
 # Same neck and head as resnet8; only the arch differs.
 _base_ = ['./resnet8.py']
 model = dict(backbone=dict(arch='resnet110'))

@@ -1,5 +1,5 @@
-# CRD model zoo resnet32x4 (RepDistiller models/resnet.py), METHODS §14.2.
-# Same neck and head as resnet8; only the arch and the head's input
-# width differ.
+# CRD model zoo resnet32x4 (RepDistiller models/resnet.py), docs/model_zoo.md.
+# Same neck and head as resnet8; only the arch and the head's input width
+# differ.
 _base_ = ['./resnet8.py']
 model = dict(backbone=dict(arch='resnet32x4'), head=dict(in_channels=256))

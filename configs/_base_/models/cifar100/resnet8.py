@@ -1,6 +1,5 @@
-# CRD model zoo resnet8 (RepDistiller models/resnet.py), METHODS §14.2.
-# The other CIFARResNet configs inherit this one and change only what
-# differs.
+# CRD model zoo resnet8 (RepDistiller models/resnet.py), docs/model_zoo.md. The
+# other CIFARResNet configs inherit this one and change only what differs.
 model = dict(
     type='ImageClassifier',
     backbone=dict(type='CIFARResNet', arch='resnet8', out_indices=(2, )),

@@ -1,5 +1,5 @@
 # CRD model zoo ShuffleV1 (RepDistiller models/ShuffleNetv1.py),
-# METHODS §14.2.
+# docs/model_zoo.md.
 model = dict(
     type='ImageClassifier',
     backbone=dict(type='CIFARShuffleNetV1', out_indices=(2, )),

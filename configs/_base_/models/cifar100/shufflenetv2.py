@@ -1,5 +1,5 @@
 # CRD model zoo ShuffleV2 (RepDistiller models/ShuffleNetv2.py),
-# METHODS §14.2.
+# docs/model_zoo.md.
 model = dict(
     type='ImageClassifier',
     backbone=dict(type='CIFARShuffleNetV2', out_indices=(3, )),

@@ -1,6 +1,6 @@
 # CRD model zoo vgg8 with BN (RepDistiller models/vgg.py, vgg8_bn),
-# METHODS §14.2.
-# The other VGG configs inherit this one and change only the arch.
+# docs/model_zoo.md. The other VGG configs inherit this one and change only the
+# arch.
 model = dict(
     type='ImageClassifier',
     backbone=dict(type='CIFARVGG', arch='vgg8', out_indices=(4, )),

@@ -1,5 +1,5 @@
-# CRD model zoo wrn_16_1 (RepDistiller models/wrn.py), METHODS §14.2.
-# The other WRN configs inherit this one and change only what differs.
+# CRD model zoo wrn_16_1 (RepDistiller models/wrn.py), docs/model_zoo.md. The
+# other WRN configs inherit this one and change only what differs.
 model = dict(
     type='ImageClassifier',
     backbone=dict(

@@ -1,5 +1,4 @@
-# CRD model zoo wrn_40_1 (RepDistiller models/wrn.py), METHODS §14.2.
-# Same neck, head and reference classifier init as wrn_16_1; only the
-# arch differs.
+# CRD model zoo wrn_40_1 (RepDistiller models/wrn.py), docs/model_zoo.md. Same
+# neck, head and reference classifier init as wrn_16_1; only the arch differs.
 _base_ = ['./wrn_16_1.py']
 model = dict(backbone=dict(arch='wrn_40_1'))

@@ -1,5 +1,5 @@
 # ImageNet MobileNetV1 (mdistiller models/imagenet/mobilenetv1.py),
-# METHODS §14.2.
+# docs/model_zoo.md.
 model = dict(
     type='ImageClassifier',
     backbone=dict(type='MobileNetV1', out_indices=(13, )),

@@ -1,5 +1,5 @@
 # ImageNet ResNet-18, torchvision layout (mdistiller
-# models/imagenet/resnet.py), METHODS §14.2. zero_init_residual=False as in
+# models/imagenet/resnet.py), docs/model_zoo.md. zero_init_residual=False as in
 # torchvision's default. resnet34/50 inherit this config.
 model = dict(
     type='ImageClassifier',
