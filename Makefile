@@ -25,7 +25,7 @@ test: setup
 	$(PY) -m pytest tests -q -p no:cacheprovider
 
 bench: setup
-	$(PY) tools/analysis/run_bench.py --work-dir work_dirs/bench
+	$(PY) tools/analysis/run_bench.py --preset bench --work-dir work_dirs/bench
 
 clean:
 	rm -rf work_dirs build *.egg-info mmlogitkd/.mim

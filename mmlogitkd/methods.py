@@ -90,6 +90,16 @@ class Method:
         relative = f'_base_/methods/{self.key}_{dataset}.py'
         return f'mmlogitkd::{relative}' if package else relative
 
+    def load_base(self, dataset: str):
+        """The method base config for ``dataset``, loaded (``Config``)."""
+        from mmlogitkd.models.builder import load_config_file
+        return load_config_file(self.base(dataset))
+
+    def loss_config(self, dataset: str) -> dict:
+        """Its loss config in the method base for ``dataset``."""
+        losses = self.load_base(dataset).model.distill_losses
+        return losses[self.loss_name].to_dict()
+
 
 _MDISTILLER = 'megvii-research/mdistiller@a08d46f'
 _LS = 'sunshangquan/logit-standardization-KD@f6e5aa5'

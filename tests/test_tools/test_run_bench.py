@@ -1,10 +1,11 @@
-"""tools/analysis/run_bench.py (`make bench`) and configs/bench/.
+"""tools/analysis/run_bench.py (`make bench`, `make demo`) and configs/bench.
 
-The schedule rules and the per-method table are checked against numbers
-worked out by hand; the reuse logic on folders made here; and ``--quick``
-runs the whole bench end to end (teacher, student alone, KD and CRLD, the
-timing tools, plots, report) on tiny data, then again to check that every
-finished piece of work is reused.
+The schedule rules, presets and per-method table are checked against
+numbers worked out by hand; the reuse logic on folders made here; the
+method leaves against mmlogitkd.methods; and the ``quick`` preset runs the
+whole pipeline end to end (teacher and its views, student alone, KD and
+CRLD with the teacher-logit cache, timings, plots, report), then again to
+check that every finished piece of work is reused.
 """
 import importlib.util
 import json
@@ -18,7 +19,9 @@ import mmlogitkd  # noqa: F401
 from mmengine.config import Config
 
 from mmlogitkd.evaluation.reporting import (GroupSummary, RunResult,
-                                     describe_method)
+                                            describe_method)
+from mmlogitkd.methods import METHODS
+from mmlogitkd.utils.config_checks import training_views
 
 PNG_MAGIC = b'\x89PNG\r\n\x1a\n'
 
@@ -35,12 +38,14 @@ bench = load_run_bench()
 
 
 # --------------------------------------------------------------------------
-# Schedule rules
+# Schedule rules and presets
 # --------------------------------------------------------------------------
-@pytest.mark.parametrize('epochs,milestone', [(1, 1), (2, 2), (4, 3), (8, 6),
-                                              (15, 11), (240, 180)])
-def test_lr_milestone_is_three_quarters_rounded(epochs, milestone):
-    assert bench.lr_milestone(epochs) == milestone
+@pytest.mark.parametrize('epochs,milestones', [
+    (1, [1]), (2, [1, 2]), (8, [5, 6, 7]), (20, [13, 15, 18]),
+    (30, [19, 23, 26]), (240, [150, 180, 210])])
+def test_lr_milestones_keep_the_cifar_recipe_fractions(epochs, milestones):
+    # 150/240, 180/240, 210/240 of the epochs, rounded half up
+    assert bench.lr_milestones(epochs) == milestones
 
 
 @pytest.mark.parametrize('epochs,warmup', [(1, 1), (5, 1), (8, 1), (18, 2),
@@ -60,61 +65,53 @@ def test_equal_compute_epochs():
         bench.equal_compute_epochs(8, 170.0, 0.0)
 
 
+def test_the_bench_preset_can_rank_methods():
+    preset = bench.PRESETS['bench']
+    assert len(preset.seeds) == 3 and preset.methods is None
+    # standard error of top-1 at most 0.5 point: sqrt(p (1 - p) / n) with
+    # p = 0.5 (the worst case) needs n >= 10,000 test images
+    assert preset.test_per_class * 100 >= 10000
+    assert preset.equal_compute and preset.teacher_epochs > preset.epochs
+    declared = {m.name for m in METHODS if m.in_bench}
+    assert set(bench.bench_method_names()) == declared
+    assert {'KD', 'DKD', 'KD+LS', 'DKD+LS', 'MLKD', 'CRLD', 'CRLD+LS', 'CKD',
+            'AEKT'} <= declared
+
+
 # --------------------------------------------------------------------------
-# configs/bench
+# configs/bench and the method leaves
 # --------------------------------------------------------------------------
-#: What each bench method must distil with (describe_method of its model).
-EXPECTED_LOSSES = {
-    name: name for name in ('KD', 'DKD', 'KD+LS', 'DKD+LS', 'MLKD', 'CRLD',
-                            'CRLD+LS', 'CKD', 'AEKT')
-}
-TWO_VIEW = {'MLKD', 'CRLD', 'CRLD+LS'}
-
-
-def load_bench_config(name):
-    return Config.fromfile(osp.join(REPO_ROOT, 'configs', 'bench', name))
-
-
-def test_every_issue_method_is_benched():
-    assert set(bench.METHOD_NAMES) == set(EXPECTED_LOSSES)
-
-
-@pytest.mark.parametrize('run', bench.METHODS, ids=lambda r: r.name)
-def test_method_configs(run):
-    cfg = load_bench_config(run.config)
+@pytest.mark.parametrize('method', [m for m in METHODS if m.in_bench],
+                         ids=lambda m: m.key)
+def test_method_leaves_follow_the_declaration(method, tmp_path):
+    path = bench.method_config(method, str(tmp_path))
+    cfg = Config.fromfile(path)
     model = cfg.model
-    assert describe_method(model) == EXPECTED_LOSSES[run.name]
+    assert describe_method(model) == method.name
     assert model.type == 'LogitDistiller'
     assert model.student.cfg_path.endswith('/resnet8.py')
     assert model.teacher.cfg_path.endswith('/resnet20.py')
-    from mmlogitkd.utils.config_checks import training_views
-    assert (training_views(cfg)[0] == 2) == (run.name in TWO_VIEW)
-    # the defaults follow the rules run_bench.py applies to --epochs
-    epochs = cfg.train_cfg.max_epochs
-    assert cfg.param_scheduler.milestones == [bench.lr_milestone(epochs)]
-    assert cfg.default_hooks.checkpoint.interval == epochs
-    warmups = {name: loss['warmup_epochs']
-               for name, loss in model.distill_losses.items()
-               if 'warmup_epochs' in loss}
-    expected = {run.warmup_loss: bench.warmup_epochs(epochs)} \
-        if run.warmup_loss else {}
-    assert warmups == expected
-    for loader in ('train_dataloader', 'val_dataloader', 'test_dataloader'):
-        assert cfg[loader].dataset.data_root == 'data/embedded_cifar100_bench'
+    assert training_views(cfg)[0] == method.num_views
+    assert set(model.distill_losses) == {method.loss_name}
+    base = method.loss_config('cifar100')
+    assert model.distill_losses[method.loss_name] == base
+    assert (model.distill_head is not None) == bool(method.distill_head)
+    warmup = bench.loss_has_warmup(path)
+    assert (warmup is not None) == ('warmup_epochs' in base)
+    assert cfg.default_hooks.checkpoint.save_best is None
+    with open(path) as f:
+        assert len(f.read().splitlines()) <= 10
 
 
-@pytest.mark.parametrize('run', [bench.TEACHER, bench.STUDENT_ALONE],
-                         ids=lambda r: r.slug)
-def test_classifier_configs(run):
-    cfg = load_bench_config(run.config)
+@pytest.mark.parametrize('name,arch', [('teacher.py', 'resnet20'),
+                                       ('alone.py', 'resnet8')])
+def test_classifier_configs(name, arch):
+    cfg = Config.fromfile(osp.join(REPO_ROOT, 'configs', 'bench', name))
     assert cfg.model.type == 'ImageClassifier'
-    arch = 'resnet20' if run is bench.TEACHER else 'resnet8'
     assert cfg.model.backbone.arch == arch
-    epochs = cfg.train_cfg.max_epochs
-    assert cfg.param_scheduler.milestones == [bench.lr_milestone(epochs)]
-    assert cfg.default_hooks.checkpoint.interval == epochs
-    data_root = cfg.test_dataloader.dataset.data_root
-    assert data_root == 'data/embedded_cifar100_bench'
+    assert cfg.model.head.cal_acc is True  # training accuracy is logged
+    assert cfg.param_scheduler.milestones == bench.lr_milestones(
+        cfg.train_cfg.max_epochs)
 
 
 # --------------------------------------------------------------------------
@@ -140,44 +137,34 @@ def test_prepare_folder_reuses_restarts_or_refuses(tmp_path):
 
 
 # --------------------------------------------------------------------------
-# The per-method table
+# Reading runs and the per-method table
 # --------------------------------------------------------------------------
-def fake_run(top1, seed, wall_time, epochs=10):
+def fake_run(top1, seed, work_dir, epochs=10):
     return RunResult(
-        work_dir=f'w{seed}', config_file='c.py', config_name='c',
+        work_dir=work_dir, config_file='c.py', config_name='c',
         fingerprint='f', method='m', pair='p', dataset='d', seed=seed,
         batch_size=64, world_size=1, schedule=f'{epochs} ep',
         max_epochs=epochs, last_epoch=epochs, top1_last=top1,
         top1_best=top1 + 1.0, best_epoch=epochs - 1, ece_last=0.05,
         teacher_top1=None, teacher_sha256=None, teacher_checkpoint=None,
-        wall_time=wall_time)
+        wall_time=100.0)
 
 
-def test_method_table_by_hand():
-    alone = GroupSummary([fake_run(50.0, 0, 100.0), fake_run(52.0, 1, 100.0)])
-    kd = GroupSummary([fake_run(53.0, 0, 200.0), fake_run(55.0, 1, 200.0)])
-    table = bench.method_table([('student alone', alone), ('KD', kd)],
-                               'student alone',
-                               {'student alone': 0.1, 'KD': 0.17})
-    rows = {line.split('|')[1].strip(): [c.strip() for c in
-                                         line.split('|')[2:-1]]
-            for line in table.splitlines()[2:]}
-    # epochs, seeds, top-1 last, vs alone, top-1 best, ECE, s/iter, cost
-    assert rows['student alone'] == ['10', '0, 1', '51.00 ± 1.41', '+0.00',
-                                     '52.00 ± 1.41', '5.00 ± 0.00', '0.100',
-                                     '1.00']
-    assert rows['KD'] == ['10', '0, 1', '54.00 ± 1.41', '+3.00',
-                          '55.00 ± 1.41', '5.00 ± 0.00', '0.170', '1.70']
-
-
-def write_scalars(work_dir, times):
-    """A work dir whose training log has these iteration times."""
+def write_scalars(work_dir, times, epochs=5, val=(), extra=None):
+    """A work dir whose training log has these iteration times (spread over
+    ``epochs``) and validation top-1 values ``val`` (one per epoch)."""
     session = work_dir / '20260101_000000' / 'vis_data'
     session.mkdir(parents=True)
     with open(session / 'scalars.json', 'w') as f:
         for step, seconds in enumerate(times, 1):
-            f.write(json.dumps(dict(lr=0.05, loss=1.0, time=seconds,
-                                    epoch=1, iter=step, step=step)) + '\n')
+            epoch = 1 + (step - 1) * epochs // len(times)
+            record = dict(lr=0.05, loss=1.0, time=seconds, epoch=epoch,
+                          iter=step, step=step, train_acc_top1=50.0 + epoch)
+            record.update(extra or {})
+            f.write(json.dumps(record) + '\n')
+        for epoch, top1 in enumerate(val, 1):
+            f.write(json.dumps({'accuracy/top1': top1, 'step': epoch}) +
+                    '\n')
     return str(work_dir)
 
 
@@ -191,11 +178,57 @@ def test_iteration_seconds_is_the_median_over_runs(tmp_path):
     assert bench.iteration_seconds(runs[2:]) == pytest.approx(0.1)
 
 
-def test_markdown_tables_keeps_tables_and_settings():
-    text = ('done KD 64x100 cpu\n\ntorch 2.x, 2 threads; median\n'
-            '| a | b |\n|---|---|\n| 1 | 2 |\n')
-    assert bench.markdown_tables(text) == (
-        'torch 2.x, 2 threads; median\n\n| a | b |\n|---|---|\n| 1 | 2 |')
+def test_paired_gain_is_per_seed():
+    kd = GroupSummary([fake_run(50.0, 0, 'k0'), fake_run(54.0, 1, 'k1'),
+                       fake_run(52.0, 2, 'k2')])
+    dkd = GroupSummary([fake_run(51.0, 0, 'd0'), fake_run(56.0, 1, 'd1'),
+                        fake_run(55.0, 2, 'd2')])
+    diffs, text = bench.paired_gain(dkd, kd)
+    assert diffs == [1.0, 2.0, 3.0]
+    assert text == '+2.00 ± 1.00'  # mean 2, sample std 1
+    # seeds missing from one side are left out
+    diffs, text = bench.paired_gain(GroupSummary([fake_run(49.0, 5, 'x')]),
+                                    kd)
+    assert diffs == [] and text == '–'
+
+
+def test_convergence_and_diagnostics_from_the_logs(tmp_path):
+    # 10 iterations over 5 epochs; validation 40, 50, 55, 58, 59
+    work_dir = write_scalars(tmp_path / 'run', [0.1] * 10, epochs=5,
+                             val=(40.0, 50.0, 55.0, 58.0, 59.0),
+                             extra={'crld/keep_weak': 0.25})
+    found = bench.convergence([work_dir])
+    assert found['train_acc'] == pytest.approx(55.0)   # epoch 5: 50 + 5
+    assert found['late_change'] == pytest.approx(1.0)  # epoch 4 -> 5
+    assert bench.diagnostics([work_dir]) == {'crld/keep_weak': 0.25}
+
+
+def test_method_table_by_hand(tmp_path):
+    runs = {
+        bench.ALONE: [write_scalars(tmp_path / 'a0', [0.1] * 4),
+                      write_scalars(tmp_path / 'a1', [0.1] * 4)],
+        'KD': [write_scalars(tmp_path / 'k0', [0.17] * 4),
+               write_scalars(tmp_path / 'k1', [0.17] * 4)],
+    }
+    groups = {
+        bench.ALONE: GroupSummary([fake_run(50.0, 0, runs[bench.ALONE][0]),
+                                   fake_run(52.0, 1, runs[bench.ALONE][1])]),
+        'KD': GroupSummary([fake_run(53.0, 0, runs['KD'][0]),
+                            fake_run(55.0, 1, runs['KD'][1])]),
+    }
+    table = bench.method_table(groups, runs, [bench.ALONE, 'KD'])
+    rows = {line.split('|')[1].strip(): [c.strip() for c in
+                                         line.split('|')[2:-1]]
+            for line in table.splitlines()[2:]}
+    # epochs, seeds, top-1 last, vs alone, vs KD, top-1 best, ECE, train
+    # acc (4 logged iterations in epochs 1-4: the last is 50 + 4),
+    # last-fifth change (no validation logged), s/iter, cost
+    assert rows[bench.ALONE] == ['10', '0, 1', '51.00 ± 1.41', '+0.00',
+                                 '-3.00 ± 0.00', '52.00 ± 1.41',
+                                 '5.00 ± 0.00', '54.0', '–', '0.100', '1.00']
+    assert rows['KD'] == ['10', '0, 1', '54.00 ± 1.41', '+3.00', '',
+                          '55.00 ± 1.41', '5.00 ± 0.00', '54.0', '–',
+                          '0.170', '1.70']
 
 
 # --------------------------------------------------------------------------
@@ -204,8 +237,8 @@ def test_markdown_tables_keeps_tables_and_settings():
 def test_quick_bench_end_to_end_and_reuse(tmp_path):
     work_dir = tmp_path / 'bench'
     args = [osp.join(REPO_ROOT, 'tools', 'analysis', 'run_bench.py'),
-            '--quick', '--methods', 'KD', 'CRLD', '--work-dir',
-            str(work_dir)]
+            '--preset', 'quick', '--methods', 'KD', 'DKD', 'CRLD',
+            '--work-dir', str(work_dir)]
     first = run_tool(args, cwd=str(tmp_path))
     report = (work_dir / 'report.md').read_text()
 
@@ -213,27 +246,30 @@ def test_quick_bench_end_to_end_and_reuse(tmp_path):
     table = section.split('\n\n')[1]
     labels = [line.split('|')[1].strip()
               for line in table.splitlines()[2:]]
-    assert labels == ['student alone', 'KD', 'CRLD']
-    assert '| seeds |' in table and '| 1 | 0 |' in table  # 1 epoch, seed 0
+    assert labels == [bench.ALONE, 'KD', 'DKD', 'CRLD']
     assert bench.cpu_model() in report
-    assert 'torch' in report and '## Loss timings' in report
-    assert '| KD | 64 x 100 | cpu |' in report  # benchmark_losses.py table
-    assert '| resnet20:resnet8 | CRLD |' in report  # benchmark_step.py
-    for png in ('curves.png', 'reliability_best_vs_alone.png'):
-        with open(work_dir / png, 'rb') as f:
-            assert f.read(8) == PNG_MAGIC
-        assert f'({png})' in report
+    assert 'strong/clean ratio on test images' in report  # teacher views
+    assert '`crld/keep_weak`' in report and '`dkd/warmup`' in report
+    assert '| KD | 64 x 100 | cpu |' in report  # benchmark_losses.py JSON
+    assert '| resnet20:resnet8 | CRLD |' in report  # benchmark_step.py JSON
+    # DKD read KD's teacher pass (same pipeline and seed): 2 of 6 batches
+    # (2 iterations per run: 200 images, batch 64... rounded up)
+    assert 'read the teacher\'s logits from the cache' in report
+    with open(work_dir / 'curves.png', 'rb') as f:
+        assert f.read(8) == PNG_MAGIC
     assert (work_dir / 'results.csv').exists()
-    # tiny data, really: 2 training and 1 test image per class
     with open(work_dir / 'data' / 'generator.json') as f:
         settings = json.load(f)['settings']
     assert (settings['train_per_class'], settings['test_per_class']) == (2, 1)
-    for run in ('alone_seed0', 'kd_seed0', 'crld_seed0'):
+    for run in ('alone_seed0', 'kd_seed0', 'dkd_seed0', 'crld_seed0'):
         assert (work_dir / 'runs' / run / 'last_checkpoint').exists()
     assert 'finished before, reusing' not in first.stdout
+    dkd_log = open(sorted((work_dir / 'runs' / 'dkd_seed0').glob(
+        '*/*.log'))[0]).read()
+    assert 'batches read, 0 computed by the teacher' in dkd_log
 
     second = run_tool(args, cwd=str(tmp_path))
-    # teacher, student alone, KD, CRLD
-    assert second.stdout.count('finished before, reusing') == 4
-    assert second.stdout.count('done before, reusing') == 2  # timings
+    # teacher, student alone, KD, DKD, CRLD
+    assert second.stdout.count('finished before, reusing') == 5
+    assert second.stdout.count('done before, reusing') == 3  # views, timings
     assert 'train.py' not in second.stdout

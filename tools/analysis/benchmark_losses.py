@@ -5,7 +5,7 @@ that load changes on a shared machine hit all columns alike):
 
 * **ours**: the registered mmlogitkd module;
 * **baseline**: a straightforward implementation of the published formula,
-  written plainly below (METHODS.md §5-§11 pseudo-code style: one
+  written plainly below (the formulas of docs/methods/: one
   ``kl_div``/``log_softmax`` per term, ``softmax`` then ``log`` for DKD's
   binary masses, the -1000 offset for the non-target softmax, C x C class
   Gram matrices for MLKD);
@@ -31,8 +31,6 @@ import torch
 import torch.nn.functional as F
 
 import mmlogitkd  # noqa: F401  (first: makes MMRazor importable)
-from mmlogitkd.models.losses import (AEKTLoss, CKDLoss, CRLDLoss, DKDLoss,
-                                     KDLoss, MLKDLoss)
 
 TEMPS = (4.0, 3.0, 5.0, 2.0, 6.0)
 
@@ -65,7 +63,7 @@ def base_dkd(s, t, y, T, alpha, beta, standardize=False):
     return alpha * tckd + beta * nckd
 
 
-def base_mlkd(s_views, t_views, standardize=False):
+def base_mlkd(s_views, t_views, standardize=False, temps=TEMPS):
     (s_w, s_s), (t_w, t_s) = s_views, t_views
     with torch.no_grad():
         pw = F.softmax(t_w, 1)
@@ -81,11 +79,11 @@ def base_mlkd(s_views, t_views, standardize=False):
         pa, pb = F.softmax(a / T, 1), F.softmax(b / T, 1)
         return ((pb @ pb.T - pa @ pa.T)**2).sum() / a.shape[0]
 
-    loss = m * sum(base_kd(s_w, t_w, T, standardize) for T in TEMPS)
-    loss = loss + sum(base_kd(s_s, t_s, T, standardize) for T in TEMPS[:3])
-    loss = loss + sum(base_kd(s_w, t_w, T, standardize) for T in TEMPS[3:])
-    loss = loss + n * sum(cc(s_w, t_w, T) for T in TEMPS)
-    return loss + m * sum(bc(s_w, t_w, T) for T in TEMPS)
+    loss = m * sum(base_kd(s_w, t_w, T, standardize) for T in temps)
+    loss = loss + sum(base_kd(s_s, t_s, T, standardize) for T in temps[:3])
+    loss = loss + sum(base_kd(s_w, t_w, T, standardize) for T in temps[3:])
+    loss = loss + n * sum(cc(s_w, t_w, T) for T in temps)
+    return loss + m * sum(bc(s_w, t_w, T) for T in temps)
 
 
 def base_crld(s_views,
@@ -132,70 +130,89 @@ def base_aekt(u, t, y, T, alpha, beta, max_ratio, eps=1e-8):
 
 
 # ---------------------------------------------------------------------------
-# Cases
+# Cases: every declared method (mmlogitkd.methods), its loss built from its
+# CIFAR-100 method base, next to the baseline of its loss type
 # ---------------------------------------------------------------------------
-def build_cases(razor: bool) -> List[Dict]:
+def _baseline(loss: dict) -> Optional[Callable]:
+    """The straightforward formula for a loss config, as a callable of
+    (students, teachers, labels) taking per-view lists; None if none."""
+    kind, ls = loss['type'], bool(loss.get('standardize', False))
+    weight = loss.get('loss_weight', 1.0)
+    if kind == 'KDLoss':
+        return lambda s, t, y: weight * base_kd(s[0], t[0],
+                                                loss['temperature'], ls)
+    if kind == 'DKDLoss':
+        return lambda s, t, y: weight * base_dkd(
+            s[0], t[0], y, loss['temperature'], loss['alpha'],
+            loss['beta'], ls)
+    if kind == 'MLKDLoss' and loss.get('faithful', True):
+        return lambda s, t, y: weight * base_mlkd(
+            s, t, ls, tuple(loss['temperatures']))
+    if kind == 'CRLDLoss':
+        return lambda s, t, y: weight * base_crld(
+            s, t, loss['temperature'], loss['weak_threshold'],
+            loss['strong_threshold'], loss['within_view_weight'],
+            loss['cross_view_weight'], ls)
+    if kind == 'CKDLoss':
+        return lambda s, t, y: weight * base_ckd(s[0], t[0],
+                                                 loss['temperature'])
+    if kind == 'AEKTLoss':
+        return lambda s, t, y: weight * base_aekt(
+            s[0], t[0], y, loss['temperature'], loss['alpha'],
+            loss['beta'], loss.get('max_ratio', 4.0))
+    return None
+
+
+def method_loss_config(method) -> dict:
+    """The method's loss config of its CIFAR-100 base, without warm-up."""
+    loss = method.loss_config('cifar100')
+    if 'warmup_epochs' in loss:
+        loss['warmup_epochs'] = 0
+    return loss
+
+
+def build_cases(names: Optional[Sequence[str]] = None,
+                razor: bool = True) -> List[Dict]:
     """Every case: name, views, ours (module), baseline and optional MMRazor
     callables, each taking (students, teachers, labels)."""
-    one = lambda fn: (lambda s, t, y: fn(s[0], t[0], y))  # noqa: E731
-    two = lambda fn: (lambda s, t, y: fn(s, t, y))  # noqa: E731
-    cases = [
-        dict(name='KD',
-             views=1,
-             ours=one(KDLoss(temperature=4.0, loss_weight=1.0)),
-             baseline=one(lambda s, t, y: base_kd(s, t, 4.0))),
-        dict(name='KD+LS',
-             views=1,
-             ours=one(KDLoss(temperature=2.0, loss_weight=1.0, standardize=True)),
-             baseline=one(lambda s, t, y: base_kd(s, t, 2.0, True))),
-        dict(name='DKD',
-             views=1,
-             ours=one(DKDLoss(temperature=4.0, alpha=1.0, beta=8.0, warmup_epochs=0)),
-             baseline=one(lambda s, t, y: base_dkd(s, t, y, 4.0, 1.0, 8.0))),
-        dict(name='DKD+LS',
-             views=1,
-             ours=one(DKDLoss(temperature=2.0, alpha=1.0, beta=8.0, warmup_epochs=0, loss_weight=1.0, standardize=True)),
-             baseline=one(
-                 lambda s, t, y: base_dkd(s, t, y, 2.0, 1.0, 8.0, True))),
-        dict(name='MLKD',
-             views=2,
-             ours=two(MLKDLoss(temperatures=TEMPS, loss_weight=1.0)),
-             baseline=two(lambda s, t, y: base_mlkd(s, t))),
-        dict(name='MLKD+LS',
-             views=2,
-             ours=two(MLKDLoss(temperatures=TEMPS, loss_weight=1.0, standardize=True)),
-             baseline=two(lambda s, t, y: base_mlkd(s, t, True))),
-        dict(name='CRLD',
-             views=2,
-             ours=two(CRLDLoss(temperature=4.0, weak_threshold=0.9, strong_threshold=0.2, within_view_weight=2.0, cross_view_weight=0.5)),
-             baseline=two(
-                 lambda s, t, y: base_crld(s, t, 4.0, 0.9, 0.2, 2.0, 0.5))),
-        dict(name='CRLD+LS',
-             views=2,
-             ours=two(CRLDLoss(temperature=2.0, weak_threshold=0.9, strong_threshold=0.2, within_view_weight=2.0, cross_view_weight=0.5, standardize=True)),
-             baseline=two(lambda s, t, y: base_crld(s, t, 2.0, 0.9, 0.2, 2.0,
-                                                    0.5, True))),
-        dict(name='CKD',
-             views=1,
-             ours=one(CKDLoss(temperature=1.0, loss_weight=1.0)),
-             baseline=one(lambda s, t, y: base_ckd(s, t, 1.0))),
-        dict(name='AEKT',
-             views=1,
-             ours=one(AEKTLoss(temperature=4.0, alpha=1.0, beta=8.0, warmup_epochs=0)),
-             baseline=one(
-                 lambda s, t, y: base_aekt(s, t, y, 4.0, 1.0, 8.0, 4.0))),
-    ]
-    if razor:
-        from mmrazor.models.losses import DKDLoss as RazorDKD
-        from mmrazor.models.losses import KLDivergence
-        kl_div = KLDivergence(tau=4.0, loss_weight=1.0)
-        razor_dkd = RazorDKD(tau=4.0,
-                             alpha=1.0,
-                             beta=8.0,
-                             reduction='batchmean')
-        cases[0]['mmrazor'] = one(lambda s, t, y: kl_div(s, t))
-        cases[2]['mmrazor'] = one(razor_dkd)
+    from mmengine.registry import init_default_scope
+
+    from mmlogitkd.methods import METHODS, get_method
+    from mmlogitkd.registry import MODELS
+    init_default_scope('mmlogitkd')
+    methods = [get_method(n) for n in names] if names else list(METHODS)
+    cases = []
+    for method in methods:
+        loss = method_loss_config(method)
+        module = MODELS.build(loss)
+        views = method.num_views
+        one = views == 1
+        case = dict(
+            name=method.name,
+            views=views,
+            ours=(lambda m: (lambda s, t, y: m(s[0], t[0], y)))(module)
+            if one else (lambda m: (lambda s, t, y: m(s, t, y)))(module))
+        baseline = _baseline(loss)
+        if baseline is not None:
+            case['baseline'] = baseline
+        if razor and loss['type'] in ('KDLoss', 'DKDLoss') and \
+                not loss.get('standardize'):
+            case['mmrazor'] = _razor(loss)
+        cases.append(case)
     return cases
+
+
+def _razor(loss: dict) -> Callable:
+    from mmrazor.models.losses import DKDLoss as RazorDKD
+    from mmrazor.models.losses import KLDivergence
+    weight = loss.get('loss_weight', 1.0)
+    if loss['type'] == 'KDLoss':
+        kl_div = KLDivergence(tau=loss['temperature'], loss_weight=weight)
+        return lambda s, t, y: kl_div(s[0], t[0])
+    razor_dkd = RazorDKD(tau=loss['temperature'], alpha=loss['alpha'],
+                         beta=loss['beta'], loss_weight=weight,
+                         reduction='batchmean')
+    return lambda s, t, y: razor_dkd(s[0], t[0], y)
 
 
 def time_once(fn: Callable, students: Sequence[torch.Tensor],
@@ -225,6 +242,7 @@ def benchmark(case: Dict, batch: int, num_classes: int, device: torch.device,
     labels = torch.randint(0, num_classes, (batch, ),
                            generator=generator).to(device)
     columns = [key for key in ('ours', 'baseline', 'mmrazor') if key in case]
+    teachers = [t.detach() for t in teachers]
     values = {
         key: float(case[key](students, teachers, labels).detach())
         for key in columns
@@ -252,14 +270,14 @@ def ratio(result: Dict, other: str) -> Optional[float]:
     return medians['ours'] / medians[other]
 
 
-def value_difference(result: Dict) -> float:
+def value_difference(result: Dict) -> Optional[float]:
     """Largest relative difference of the other columns' loss values from
-    ours (all columns compute the same quantity)."""
+    ours (all columns compute the same quantity); None without others."""
     values = result['values']
     ours = values['ours']
-    return max(
-        abs(value - ours) / max(abs(ours), 1e-12)
-        for key, value in values.items() if key != 'ours')
+    others = [abs(value - ours) / max(abs(ours), 1e-12)
+              for key, value in values.items() if key != 'ours']
+    return max(others) if others else None
 
 
 def markdown(results: List[Dict]) -> str:
@@ -268,18 +286,20 @@ def markdown(results: List[Dict]) -> str:
         'ours / baseline | MMRazor (ms) | ours / MMRazor | value rel. diff |',
         '|---|---|---|---:|---:|---:|---:|---:|---:|'
     ]
+    def cell(value, digits):
+        return '' if value is None else f'{value:.{digits}f}'
+
     for result in results:
         medians = result['median_ms']
-        razor = medians.get('mmrazor')
-        razor_ratio = ratio(result, 'mmrazor')
+        difference = value_difference(result)
         lines.append(
             f"| {result['loss']} | {result['batch']} x "
             f"{result['num_classes']} | {result['device']} | "
-            f"{medians['ours']:.3f} | {medians['baseline']:.3f} | "
-            f"{ratio(result, 'baseline'):.2f} | "
-            f"{'' if razor is None else f'{razor:.3f}'} | "
-            f"{'' if razor_ratio is None else f'{razor_ratio:.2f}'} | "
-            f'{value_difference(result):.1e} |')
+            f"{medians['ours']:.3f} | {cell(medians.get('baseline'), 3)} | "
+            f"{cell(ratio(result, 'baseline'), 2)} | "
+            f"{cell(medians.get('mmrazor'), 3)} | "
+            f"{cell(ratio(result, 'mmrazor'), 2)} | "
+            f"{'' if difference is None else f'{difference:.1e}'} |")
     return '\n'.join(lines)
 
 
@@ -299,10 +319,11 @@ def parse_args():
                         type=int,
                         default=None,
                         help='torch.set_num_threads (default: unchanged)')
-    parser.add_argument('--losses',
+    parser.add_argument('--methods',
                         nargs='+',
                         default=None,
-                        help='subset of loss names, e.g. KD DKD MLKD')
+                        help='method names of mmlogitkd.methods, e.g. KD '
+                        'DKD MLKD (default: every declared method)')
     parser.add_argument('--seed', type=int, default=0)
     parser.add_argument('--out', default=None, help='write JSON here')
     return parser.parse_args()
@@ -318,9 +339,7 @@ def main():
         tuple(int(v) for v in size.lower().split('x')) for size in args.sizes
     ]
     warnings.filterwarnings('ignore', message='size_average')
-    cases = build_cases(razor=True)
-    if args.losses:
-        cases = [case for case in cases if case['name'] in args.losses]
+    cases = build_cases(args.methods, razor=True)
     results = []
     for device_name in devices:
         device = torch.device(device_name)

@@ -5,6 +5,9 @@ training step (forward, losses, backward, SGD) and the ratio
 
     distill step / (student train step + teacher forward)
 
+The methods and their settings are those of ``mmlogitkd.methods`` and
+their CIFAR-100 method bases.
+
 where two-view methods are compared with two student steps + two teacher
 forwards. MMRazor's ``SingleTeacherDistill`` + ``ConfigurableDistiller``
 doing plain KD on the same models runs side by side in the same process.
@@ -33,31 +36,26 @@ from mmlogitkd.registry import MODELS  # noqa: E402
 
 MODEL_CFG = 'mmlogitkd::_base_/models/cifar100/{}.py'
 
-#: method -> distill_losses (CIFAR-100 settings of METHODS.md).
-METHODS = {
-    'KD': dict(loss_kd=dict(type='KDLoss', temperature=4.0,
-                            loss_weight=0.9)),
-    'KD+LS': dict(loss_kd=dict(type='KDLoss', temperature=2.0,
-                               loss_weight=9.0, standardize=True)),
-    'DKD': dict(loss_dkd=dict(type='DKDLoss', temperature=4.0, alpha=1.0,
-                              beta=8.0, warmup_epochs=20)),
-    'CKD': dict(loss_ckd=dict(type='CKDLoss', temperature=1.0,
-                              loss_weight=100.0)),
-    'AEKT': dict(loss_aekt=dict(type='AEKTLoss', temperature=4.0, alpha=1.0,
-                                beta=8.0, warmup_epochs=20)),
-    'CRLD': dict(loss_crld=dict(type='CRLDLoss', temperature=4.0,
-                                weak_threshold=0.9, strong_threshold=0.2,
-                                within_view_weight=2.0,
-                                cross_view_weight=0.5)),
-    'MLKD': dict(loss_mlkd=dict(type='MLKDLoss', loss_weight=0.9)),
-}
+
+
+def method_losses(name: str) -> dict:
+    """``distill_losses`` of a declared method (mmlogitkd.methods): its
+    CIFAR-100 method base, warm-up off."""
+    from mmlogitkd.methods import get_method
+    method = get_method(name)
+    loss = method.loss_config('cifar100')
+    if 'warmup_epochs' in loss:
+        loss['warmup_epochs'] = 0
+    return {method.loss_name: loss}
 
 
 def parse_args():
     parser = argparse.ArgumentParser(description=__doc__.split('\n')[0])
     parser.add_argument('--pairs', nargs='+',
                         default=['resnet32x4:resnet8x4', 'wrn_40_2:wrn_16_2'])
-    parser.add_argument('--methods', nargs='+', default=list(METHODS))
+    parser.add_argument('--methods', nargs='+', default=None,
+                        help='method names of mmlogitkd.methods (default: '
+                        'every declared method)')
     parser.add_argument('--batch-size', type=int, default=64)
     parser.add_argument('--iters', type=int, default=10)
     parser.add_argument('--warmup', type=int, default=5)
@@ -174,43 +172,64 @@ def mmrazor_kd_time(teacher_name, student_name, args):
                           args.iters, args.warmup)
 
 
+def markdown(results: list) -> str:
+    """The table of a run's ``results`` (also what ``main`` prints)."""
+    lines = ['| pair | method | img/s | ratio to its work | vs MMRazor KD |',
+             '|---|---|---|---|---|']
+    for row in results:
+        batch = row['batch_size']
+        if row['method'] == 'mmrazor-kd':
+            lines += [
+                f"| {row['pair']} | (student step alone) | "
+                f"{batch / row['student_step']:.0f} | | |",
+                f"| {row['pair']} | (teacher forward alone) | "
+                f"{batch / row['teacher_forward']:.0f} | | |",
+                f"| {row['pair']} | MMRazor SingleTeacherDistill KD | "
+                f"{batch / row['seconds']:.0f} | {row['ratio']:.3f} | "
+                '1.000 |']
+        else:
+            lines.append(
+                f"| {row['pair']} | {row['method']} | "
+                f"{batch / row['seconds']:.0f} | {row['ratio']:.3f} | "
+                f"{row['vs_mmrazor']:.3f} |")
+    return '\n'.join(lines)
+
+
 def main():
+    from mmlogitkd.methods import METHODS
     args = parse_args()
     init_default_scope('mmlogitkd')
     torch.manual_seed(0)
+    methods = args.methods or [m.name for m in METHODS]
     results = []
-    print(f'torch {torch.__version__}, {torch.get_num_threads()} threads, '
-          f'batch {args.batch_size}, median of {args.iters} iterations\n')
-    print('| pair | method | img/s | ratio to its work | vs MMRazor KD |')
-    print('|---|---|---|---|---|')
     for pair in args.pairs:
         teacher_name, student_name = pair.split(':')
         student_s, teacher_s = reference_times(teacher_name, student_name,
                                                args)
         razor_s = mmrazor_kd_time(teacher_name, student_name, args)
-        print(f'| {pair} | (student step alone) | '
-              f'{args.batch_size / student_s:.0f} | | |')
-        print(f'| {pair} | (teacher forward alone) | '
-              f'{args.batch_size / teacher_s:.0f} | | |')
-        print(f'| {pair} | MMRazor SingleTeacherDistill KD | '
-              f'{args.batch_size / razor_s:.0f} | '
-              f'{razor_s / (student_s + teacher_s):.3f} | 1.000 |')
         results.append(dict(pair=pair, method='mmrazor-kd', seconds=razor_s,
                             student_step=student_s,
-                            teacher_forward=teacher_s))
-        for method in args.methods:
+                            teacher_forward=teacher_s,
+                            ratio=razor_s / (student_s + teacher_s),
+                            batch_size=args.batch_size))
+        for method in methods:
             views, seconds = distill_time(teacher_name, student_name,
-                                          METHODS[method], args)
+                                          method_losses(method), args)
             work = views * (student_s + teacher_s)
-            print(f'| {pair} | {method} | {args.batch_size / seconds:.0f} | '
-                  f'{seconds / work:.3f} | {seconds / razor_s:.3f} |',
-                  flush=True)
             results.append(dict(pair=pair, method=method, views=views,
                                 seconds=seconds, ratio=seconds / work,
-                                vs_mmrazor=seconds / razor_s))
+                                vs_mmrazor=seconds / razor_s,
+                                batch_size=args.batch_size))
+            print(f'done {pair} {method}', flush=True)
+    print(f'torch {torch.__version__}, {torch.get_num_threads()} threads, '
+          f'batch {args.batch_size}, median of {args.iters} iterations\n')
+    print(markdown(results))
     if args.out:
         with open(args.out, 'w') as f:
-            json.dump(results, f, indent=2)
+            json.dump(dict(torch=torch.__version__,
+                           threads=torch.get_num_threads(),
+                           batch_size=args.batch_size, iters=args.iters,
+                           warmup=args.warmup, results=results), f, indent=2)
 
 
 if __name__ == '__main__':

@@ -1,36 +1,49 @@
-"""`make bench`: every method on the embedded dataset, on a CPU, one report.
+"""`make bench` and `make demo`: every method on the embedded dataset, on a
+CPU, one pipeline and one report.
 
 1. generate the embedded CIFAR-100-format dataset (no download;
    ``docs/embedded_dataset.md``);
-2. train the resnet20 teacher once;
-3. for every seed: train the resnet8 student alone, then distil it with every
-   method (KD, DKD, KD+LS, DKD+LS, MLKD, CRLD, CRLD+LS, CKD, AEKT);
-4. equal compute: train the student alone again for as many epochs as fit in
-   KD's measured wall time (``docs/embedded_dataset.md``: much of an
-   equal-epoch gain can be faster convergence);
-5. time the losses (``benchmark_losses.py``) and one training step per
-   method (``benchmark_step.py``);
-6. write ``report.md``: top-1 mean ± std over seeds and ECE per method
-   (``summarize_results.py``), the timings, the machine; and the plots:
-   training curves (``plot_curves.py``) and the reliability diagram of the
-   best method against the student alone (``reliability_diagram.py``).
+2. train the resnet20 teacher once (``configs/bench/teacher.py``) and
+   measure it on the training views (``view_robustness.py``: clean, weak and
+   strong test accuracy, confidence on weak-view training images);
+3. for every seed: the resnet8 student alone (``configs/bench/alone.py``),
+   then distilled with every method of :data:`mmlogitkd.methods.METHODS`
+   that is ``in_bench`` (a leaf config per method is written into
+   ``<work-dir>/configs/``: the bench pair, the method's CIFAR-100 base,
+   the bench runtime);
+4. equal compute: the student alone trained for as many epochs as fit in
+   KD's measured time per iteration (without the cache);
+5. the loss and step timings (``benchmark_losses.py``,
+   ``benchmark_step.py``, as JSON);
+6. ``report.md``: per method top-1 mean ± std over seeds, the paired gain
+   over KD per seed, ECE, convergence, the losses' diagnostics, timings,
+   and the plots.
 
-Every training is an ordinary ``tools/train.py`` run (a subprocess) of a
-config in ``configs/bench/``, so the bench measures exactly what users run.
-The schedule follows ``--epochs`` by fixed rules: lr x0.1 for the last
-quarter (milestone ``round(3/4 x epochs)``) and the DKD/AEKT warm-up at its
-published share of the schedule (20 of 240 epochs: ``round(epochs / 12)``,
-at least 1). Finished runs are reused when the bench is run again with the
-same settings; an unfinished one is trained again from scratch; a run folder
-holding other settings is an error (use another ``--work-dir``).
+Every training is an ordinary ``tools/train.py`` run, so the bench measures
+exactly what users run. Every method of a seed shares one teacher pass per
+pipeline through the exact teacher-logit cache (``model.teacher_cache``,
+one folder per seed and pipeline under ``<work-dir>/teacher_cache``).
+Finished runs are reused when the bench is run again with the same
+settings (it resumes where it stopped); an unfinished run is trained again;
+a run folder holding other settings is an error (use another
+``--work-dir``).
+
+Schedules follow ``--epochs`` by fixed rules: lr x0.1 at 150/240, 180/240
+and 210/240 of the epochs (the CIFAR recipe's decay points), the DKD/AEKT
+warm-up at its published share (20 of 240 epochs), at least one epoch each.
+
+Presets (``--preset``): ``bench`` (the full benchmark), ``demo`` (what
+``make demo`` runs in its 15-minute budget) and ``quick`` (a smoke test of
+a minute or two). Any setting of a preset can be overridden by its flag.
 
 Example::
 
     python tools/analysis/run_bench.py --work-dir work_dirs/bench
-    python tools/analysis/run_bench.py --quick --methods KD CRLD \\
-        --work-dir work_dirs/bench_quick   # smoke test, 1-2 minutes
+    python tools/analysis/run_bench.py --preset quick --methods KD CRLD \\
+        --work-dir work_dirs/bench_quick
 """
 import argparse
+import dataclasses
 import datetime
 import json
 import os
@@ -41,27 +54,26 @@ import subprocess
 import sys
 import time
 from dataclasses import dataclass
-from statistics import median
+from statistics import mean, median, stdev
 from typing import Dict, List, Optional, Sequence, Tuple
 
 ANALYSIS = osp.dirname(osp.abspath(__file__))
 REPO = osp.dirname(osp.dirname(ANALYSIS))
-# The other analysis tools live next to this file; their main(argv) is the
-# one implementation of each step.
 if ANALYSIS not in sys.path:
     sys.path.insert(0, ANALYSIS)
+if REPO not in sys.path:
+    sys.path.insert(0, REPO)
 
 import mmlogitkd  # noqa: E402,F401  (compat first)
 import plot_curves  # noqa: E402
-import reliability_diagram  # noqa: E402
 import summarize_results  # noqa: E402
 import torch  # noqa: E402
 from mmengine.config import Config  # noqa: E402
 
-from mmlogitkd.evaluation.plots import plot_reliability_diagram  # noqa: E402
-from mmlogitkd.evaluation.reporting import (GroupSummary, RunResult,  # noqa: E402
-                                     find_config, load_history, read_run,
-                                     summarize_runs)
+from mmlogitkd.evaluation.reporting import (GroupSummary,  # noqa: E402
+                                            config_fingerprint, load_history,
+                                            read_run, summarize_runs)
+from mmlogitkd.methods import METHODS, Method, get_method  # noqa: E402
 
 BENCH_CONFIGS = osp.join(REPO, 'configs', 'bench')
 TRAIN = osp.join(REPO, 'tools', 'train.py')
@@ -69,73 +81,59 @@ GENERATOR = osp.join(REPO, 'tools', 'dataset_converters',
                      'generate_embedded_cifar100.py')
 LOSS_BENCH = osp.join(ANALYSIS, 'benchmark_losses.py')
 STEP_BENCH = osp.join(ANALYSIS, 'benchmark_step.py')
+VIEW_TOOL = osp.join(ANALYSIS, 'view_robustness.py')
 
 #: The file every run folder records its settings in (reuse check).
 SPEC_FILE = 'bench_run.json'
+#: Report label of the student alone, and of the equal-compute runs.
+ALONE = 'student alone'
+#: The method every other one is compared with, and whose time the
+#: equal-compute student alone gets.
+REFERENCE = 'KD'
 
 
 @dataclass(frozen=True)
-class BenchRun:
-    """One kind of training run of the bench.
-
-    Attributes:
-        name: shown in the report and accepted by ``--methods``.
-        config: file in ``configs/bench/``.
-        slug: run folder prefix (``<slug>_seed<k>``).
-        warmup_loss: the ``model.distill_losses`` entry with an epoch
-            warm-up (DKD, AEKT), rescaled with ``--epochs``.
-        step_bench: the method's name in ``benchmark_step.py`` (it does not
-            time every variant), or None.
-    """
-    name: str
-    config: str
-    slug: str
-    warmup_loss: Optional[str] = None
-    step_bench: Optional[str] = None
-
-    @property
-    def distils(self) -> bool:
-        return self.slug not in (TEACHER.slug, STUDENT_ALONE.slug)
+class Preset:
+    """The settings of one kind of bench run (all overridable by flags)."""
+    train_per_class: int
+    test_per_class: int
+    teacher_epochs: int
+    epochs: int
+    seeds: Tuple[int, ...]
+    methods: Optional[Tuple[str, ...]]  # names; None: every in_bench method
+    equal_compute: bool
+    timings: bool
+    val_interval: int
+    #: None: the repository's data/embedded_cifar100_<preset>
+    data_root: Optional[str] = None
 
 
-TEACHER = BenchRun('teacher resnet20', 'resnet20_teacher_bench.py', 'teacher')
-STUDENT_ALONE = BenchRun('student alone', 'resnet8_alone_bench.py', 'alone')
-#: Every method, in report order; the names are also those of
-#: benchmark_losses.py.
-METHODS = (
-    BenchRun('KD', 'kd_resnet20_resnet8_bench.py', 'kd', None, 'KD'),
-    BenchRun('DKD', 'dkd_resnet20_resnet8_bench.py', 'dkd', 'loss_dkd',
-             'DKD'),
-    BenchRun('KD+LS', 'kd-ls_resnet20_resnet8_bench.py', 'kd-ls', None,
-             'KD+LS'),
-    BenchRun('DKD+LS', 'dkd-ls_resnet20_resnet8_bench.py', 'dkd-ls',
-             'loss_dkd'),
-    BenchRun('MLKD', 'mlkd_resnet20_resnet8_bench.py', 'mlkd', None, 'MLKD'),
-    BenchRun('CRLD', 'crld_resnet20_resnet8_bench.py', 'crld', None, 'CRLD'),
-    BenchRun('CRLD+LS', 'crld-ls_resnet20_resnet8_bench.py', 'crld-ls'),
-    BenchRun('CKD', 'ckd_resnet20_resnet8_bench.py', 'ckd', None, 'CKD'),
-    BenchRun('AEKT', 'aekt_resnet20_resnet8_bench.py', 'aekt', 'loss_aekt',
-             'AEKT'),
-)
-METHOD_NAMES = tuple(method.name for method in METHODS)
-#: The method whose wall time the equal-compute student alone gets.
-EQUAL_COMPUTE_REFERENCE = 'KD'
-#: benchmark_step.py pair: the bench's own teacher and student.
-STEP_BENCH_PAIR = 'resnet20:resnet8'
-
-#: Dataset sizes (images per class; 100 classes): 5,000 training images
-#: keep the whole bench near 40 minutes on 2 CPU cores, 2,000 test images
-#: keep the sampling error of top-1 under about 1 point; --quick: tiny.
-FULL_DATA = dict(train_per_class=50, test_per_class=20)
-QUICK_DATA = dict(train_per_class=2, test_per_class=1)
+#: ``bench``: converged runs on enough data to rank the methods
+#: (docs/benchmark.md). ``demo``: ``make demo`` in its budget. ``quick``:
+#: a smoke test (tests run it).
+PRESETS: Dict[str, Preset] = {
+    'bench': Preset(train_per_class=100, test_per_class=100,
+                    teacher_epochs=30, epochs=20, seeds=(0, 1, 2),
+                    methods=None, equal_compute=True, timings=True,
+                    val_interval=2),
+    'demo': Preset(train_per_class=50, test_per_class=30, teacher_epochs=12,
+                   epochs=8, seeds=(0, ), methods=('KD', 'KD+LS', 'CRLD'),
+                   equal_compute=False, timings=False, val_interval=4),
+    'quick': Preset(train_per_class=2, test_per_class=1, teacher_epochs=1,
+                    epochs=1, seeds=(0, ), methods=None, equal_compute=False,
+                    timings=True, val_interval=1),
+}
 
 
 # --------------------------------------------------------------------------
 # Schedule rules
 # --------------------------------------------------------------------------
-def lr_milestone(epochs: int) -> int:
-    """lr x0.1 for the last quarter: ``round(3/4 x epochs)``, at least 1."""
-    return max(1, (3 * epochs + 2) // 4)
+def lr_milestones(epochs: int) -> List[int]:
+    """lr x0.1 at the CIFAR recipe's points, 150/240, 180/240 and 210/240 of
+    the schedule, rounded, at least 1, without repeats."""
+    points = [max(1, (epochs * share + 120) // 240)
+              for share in (150, 180, 210)]
+    return sorted(set(p for p in points if p <= epochs)) or [epochs]
 
 
 def warmup_epochs(epochs: int) -> int:
@@ -154,6 +152,13 @@ def equal_compute_epochs(epochs: int, method_seconds: float,
     return max(1, round(epochs * method_seconds / alone_seconds))
 
 
+def schedule_options(epochs: int, val_interval: int) -> List[str]:
+    return [f'train_cfg.max_epochs={epochs}',
+            f'train_cfg.val_interval={min(val_interval, epochs)}',
+            f'param_scheduler.milestones={lr_milestones(epochs)}',
+            f'default_hooks.checkpoint.interval={epochs}']
+
+
 def iteration_seconds(work_dirs: Sequence[str]) -> Optional[float]:
     """Median seconds per training iteration of these runs.
 
@@ -167,87 +172,116 @@ def iteration_seconds(work_dirs: Sequence[str]) -> Optional[float]:
     return median(times) if times else None
 
 
-def schedule_options(epochs: int) -> List[str]:
-    return [f'train_cfg.max_epochs={epochs}',
-            f'param_scheduler.milestones=[{lr_milestone(epochs)}]',
-            f'default_hooks.checkpoint.interval={epochs}']
+# --------------------------------------------------------------------------
+# Configs
+# --------------------------------------------------------------------------
+def method_config(method: Method, folder: str) -> str:
+    """Write the bench leaf of ``method`` into ``folder``; return its path."""
+    os.makedirs(folder, exist_ok=True)
+    path = osp.join(folder, f'{method.key}.py')
+    text = (
+        f'# Written by tools/analysis/run_bench.py: {method.name} '
+        f'({method.paper}) on the bench pair,\n'
+        f'# with the CIFAR-100 settings of its method base.\n'
+        '_base_ = [\n'
+        f"    '{osp.join(BENCH_CONFIGS, 'bench_pair.py')}',\n"
+        f"    '{method.base('cifar100')}',\n"
+        f"    '{osp.join(BENCH_CONFIGS, 'bench_runtime.py')}',\n"
+        ']\n'
+        'model = dict(student=_base_.student, teacher=_base_.teacher,\n'
+        '             teacher_ckpt=_base_.teacher_ckpt)\n')
+    if not osp.isfile(path) or open(path).read() != text:
+        with open(path, 'w') as f:
+            f.write(text)
+    return path
 
 
-def config_epochs(config: str) -> int:
-    """``train_cfg.max_epochs`` of a bench config (the default schedule)."""
-    return int(Config.fromfile(osp.join(BENCH_CONFIGS,
-                                        config)).train_cfg.max_epochs)
+@dataclass
+class BenchRun:
+    """One kind of training run of the bench."""
+    name: str          # report label and --methods name
+    config: str        # config file
+    slug: str          # run folder prefix (<slug>_seed<k>)
+    method: Optional[Method] = None
+
+    @property
+    def distils(self) -> bool:
+        return self.method is not None
+
+
+def method_runs(names: Sequence[str], folder: str) -> List[BenchRun]:
+    return [BenchRun(m.name, method_config(m, folder), m.key, m)
+            for m in (get_method(name) for name in names)]
+
+
+def loss_has_warmup(config: str) -> Optional[str]:
+    """The ``model.distill_losses`` entry with an epoch warm-up, or None."""
+    cfg = Config.fromfile(config)
+    for name, loss in cfg.model.get('distill_losses', {}).items():
+        if 'warmup_epochs' in loss:
+            return name
+    return None
 
 
 # --------------------------------------------------------------------------
 # Arguments
 # --------------------------------------------------------------------------
+def bench_method_names() -> Tuple[str, ...]:
+    return tuple(m.name for m in METHODS if m.in_bench)
+
+
 def parse_args(argv: Optional[List[str]] = None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(
-        description='make bench: teacher, student alone and every method on '
-        'the embedded dataset, with timings, into one report.')
-    parser.add_argument('--work-dir', default='work_dirs/bench',
-                        help='folder for every run, table, plot and the '
-                        'report (default: work_dirs/bench)')
-    parser.add_argument('--seeds', nargs='+', type=int,
-                        help='student seeds (default: 0 1 2; --quick: 0)')
-    parser.add_argument('--epochs', type=int,
-                        help='student epochs (default: max_epochs of '
-                        'configs/bench/bench_schedule.py; --quick: 1)')
-    parser.add_argument('--teacher-epochs', type=int,
-                        help='teacher epochs (default: max_epochs of '
-                        'configs/bench/resnet20_teacher_bench.py; --quick: '
-                        '1)')
-    parser.add_argument('--methods', nargs='+', choices=METHOD_NAMES,
-                        metavar='METHOD',
-                        help='methods to distil with (default: all of '
-                        f'{", ".join(METHOD_NAMES)}); the student alone is '
-                        'always trained')
-    parser.add_argument('--data-root',
-                        help='where the embedded dataset is generated '
-                        '(default: data/embedded_cifar100_bench in the '
-                        'repository; '
-                        '--quick: <work-dir>/data)')
-    parser.add_argument('--train-per-class', type=int,
-                        help='training images per class (default: '
-                        f'{FULL_DATA["train_per_class"]}; --quick: '
-                        f'{QUICK_DATA["train_per_class"]})')
-    parser.add_argument('--test-per-class', type=int,
-                        help='test images per class (default: '
-                        f'{FULL_DATA["test_per_class"]}; --quick: '
-                        f'{QUICK_DATA["test_per_class"]})')
-    parser.add_argument('--equal-compute',
-                        action=argparse.BooleanOptionalAction,
-                        help='also train the student alone for KD\'s wall '
-                        'time (default: on; --quick: off)')
+        description='make bench / make demo: teacher, student alone and '
+        'every method on the embedded dataset, into one report.')
+    parser.add_argument('--preset', choices=sorted(PRESETS), default='bench',
+                        help='the settings to start from (default: bench)')
     parser.add_argument('--quick', action='store_true',
-                        help='a tiny smoke version: 1 seed, 1 epoch, tiny '
-                        'data, short timings')
+                        help='same as --preset quick')
+    parser.add_argument('--work-dir', default=None,
+                        help='folder for every run, table, plot and the '
+                        'report (default: work_dirs/<preset>)')
+    parser.add_argument('--seeds', nargs='+', type=int)
+    parser.add_argument('--epochs', type=int, help='student epochs')
+    parser.add_argument('--teacher-epochs', type=int)
+    parser.add_argument('--methods', nargs='+', metavar='METHOD',
+                        help='methods to distil with (names of '
+                        'mmlogitkd.methods, e.g. KD CRLD); the student alone '
+                        'is always trained')
+    parser.add_argument('--data-root',
+                        help='where the embedded dataset is generated')
+    parser.add_argument('--train-per-class', type=int)
+    parser.add_argument('--test-per-class', type=int)
+    parser.add_argument('--equal-compute',
+                        action=argparse.BooleanOptionalAction)
+    parser.add_argument('--timings', action=argparse.BooleanOptionalAction,
+                        help='run the loss and step timings')
+    parser.add_argument('--teacher-cache',
+                        action=argparse.BooleanOptionalAction, default=True,
+                        help='share one teacher pass per seed and pipeline '
+                        '(default: on)')
     args = parser.parse_args(argv)
-
-    quick = args.quick
-    data = QUICK_DATA if quick else FULL_DATA
-    if args.seeds is None:
-        args.seeds = [0] if quick else [0, 1, 2]
-    if args.epochs is None:
-        args.epochs = 1 if quick else config_epochs(STUDENT_ALONE.config)
-    if args.teacher_epochs is None:
-        args.teacher_epochs = 1 if quick else config_epochs(TEACHER.config)
-    if args.train_per_class is None:
-        args.train_per_class = data['train_per_class']
-    if args.test_per_class is None:
-        args.test_per_class = data['test_per_class']
-    if args.equal_compute is None:
-        args.equal_compute = not quick
-    args.methods = [m for m in METHODS
-                    if m.name in (args.methods or METHOD_NAMES)]
-    args.work_dir = osp.abspath(args.work_dir)
+    if args.quick:
+        args.preset = 'quick'
+    preset = PRESETS[args.preset]
+    for field in dataclasses.fields(Preset):
+        if getattr(args, field.name, None) is None:
+            setattr(args, field.name, getattr(preset, field.name))
+    args.seeds = list(args.seeds)
+    names = args.methods or bench_method_names()
+    try:
+        args.methods = [get_method(name).name for name in names]
+    except KeyError as error:
+        parser.error(str(error))
+    args.work_dir = osp.abspath(args.work_dir or
+                                osp.join('work_dirs', args.preset))
     if args.data_root is None:
-        args.data_root = osp.join(args.work_dir, 'data') if quick else \
-            osp.join(REPO, 'data', 'embedded_cifar100_bench')
+        args.data_root = osp.join(args.work_dir, 'data') \
+            if args.preset == 'quick' else \
+            osp.join(REPO, 'data', f'embedded_cifar100_{args.preset}')
     args.data_root = osp.abspath(args.data_root)
     for name in ('epochs', 'teacher_epochs', 'train_per_class',
-                 'test_per_class'):
+                 'test_per_class', 'val_interval'):
         if getattr(args, name) < 1:
             parser.error(f'--{name.replace("_", "-")} must be >= 1, got '
                          f'{getattr(args, name)}.')
@@ -270,6 +304,11 @@ class Clock:
         return f'[{time.time() - self.start:6.0f}s]'
 
 
+#: Lines of a training's output shown as progress.
+PROGRESS = ('Epoch(val)', 'Error', 'Teacher (evaluated', 'WARNING',
+            'Teacher-logit cache, epoch')
+
+
 def run_command(cmd: Sequence[str], log_path: str,
                 show: Sequence[str] = ()) -> str:
     """Run ``cmd``, write its output to ``log_path``; echo lines containing
@@ -287,7 +326,11 @@ def run_command(cmd: Sequence[str], log_path: str,
             log.write(line)
             output.append(line)
             if any(marker in line for marker in show):
-                print('    ' + line.rstrip()[-160:], flush=True)
+                # MMEngine's log lines start with a time stamp and a logger
+                # name: show the message
+                text = line.rstrip()
+                text = text.split(' - ', 3)[-1] if ' - ' in text else text
+                print('    ' + text, flush=True)
         if process.wait() != 0:
             tail = ''.join(output[-15:])
             raise SystemExit(f'failed (exit {process.returncode}): '
@@ -343,6 +386,10 @@ def run_finished(work_dir: str) -> bool:
 def last_checkpoint(work_dir: str) -> str:
     with open(osp.join(work_dir, 'last_checkpoint')) as f:
         path = f.read().strip()
+    if not osp.isabs(path):
+        path = osp.join(work_dir, path)
+    if not osp.isfile(path):
+        path = osp.join(work_dir, osp.basename(path))
     if not osp.isfile(path):
         raise SystemExit(f'{work_dir}/last_checkpoint names "{path}", which '
                          'does not exist; delete the run folder to redo it.')
@@ -353,43 +400,48 @@ def train(run: BenchRun, work_dir: str, options: List[str], data_spec: dict,
           clock: Clock) -> str:
     """Train ``run`` with ``tools/train.py`` into ``work_dir`` unless a
     finished run with the same settings is already there."""
-    config = osp.join(BENCH_CONFIGS, run.config)
-    spec = dict(config=osp.relpath(config, REPO), options=options,
-                data=data_spec)
+    cfg = Config.fromfile(run.config)
+    cfg.merge_from_dict(_options_dict(options))
+    spec = dict(config=osp.relpath(run.config, REPO)
+                if run.config.startswith(REPO) else osp.basename(run.config),
+                fingerprint=config_fingerprint(cfg.to_dict()),
+                options=options, data=data_spec)
     print(f'\n{clock} {run.name}: {osp.basename(work_dir)}', flush=True)
     if prepare_folder(work_dir, spec, run_finished):
         print('    finished before, reusing', flush=True)
         return work_dir
-    run_command([sys.executable, TRAIN, config, '--work-dir', work_dir,
+    run_command([sys.executable, TRAIN, run.config, '--work-dir', work_dir,
                  '--cfg-options'] + options,
-                osp.join(work_dir, 'train_output.log'),
-                show=('Epoch(val)', 'Error', 'Teacher (evaluated'))
+                osp.join(work_dir, 'train_output.log'), show=PROGRESS)
     if not run_finished(work_dir):
         raise SystemExit(f'{work_dir}: tools/train.py returned but the run '
                          'did not validate its last epoch.')
     return work_dir
 
 
-def timed_tool(name: str, cmd: List[str], folder: str,
-               clock: Clock) -> str:
-    """Run a timing tool once into ``folder`` (``result.json`` and the
-    printed output); reuse it when done before with the same command."""
+def _options_dict(options: Sequence[str]) -> dict:
+    """``k=v`` options as MMEngine's DictAction parses them."""
+    from mmengine.config import DictAction
+    parsed = {}
+    for option in options:
+        key, value = option.split('=', 1)
+        parsed[key] = DictAction._parse_iterable(value)
+    return parsed
+
+
+def timed_tool(name: str, cmd: List[str], folder: str, clock: Clock) -> dict:
+    """Run a timing tool once into ``folder`` (its ``result.json``); reuse
+    it when done before with the same command. Returns the JSON."""
     result = osp.join(folder, 'result.json')
-    output = osp.join(folder, 'output.txt')
-    # the interpreter may differ between machines, the tool's flags may not
     spec = dict(command=[osp.relpath(c, REPO) if osp.isabs(c) else c
                          for c in cmd[1:]])
     print(f'\n{clock} {name}', flush=True)
-    if prepare_folder(folder, spec, lambda f: osp.isfile(result)
-                      and osp.isfile(output)):
+    if prepare_folder(folder, spec, lambda f: osp.isfile(result)):
         print('    done before, reusing', flush=True)
     else:
-        text = run_command(cmd + ['--out', result],
-                           osp.join(folder, 'tool.log'))
-        with open(output, 'w') as f:
-            f.write(text)
-    with open(output) as f:
-        return f.read()
+        run_command(cmd + ['--out', result], osp.join(folder, 'tool.log'))
+    with open(result) as f:
+        return json.load(f)
 
 
 # --------------------------------------------------------------------------
@@ -446,10 +498,80 @@ def load_average() -> str:
 
 
 # --------------------------------------------------------------------------
-# Report
+# Reading the runs
 # --------------------------------------------------------------------------
-def _epochs(count: int) -> str:
-    return f'{count} epoch' + ('' if count == 1 else 's')
+def summarize(runs: Dict[str, List[str]]) -> Dict[str, GroupSummary]:
+    """One summary per report label (``label -> [work dirs]``)."""
+    groups = {}
+    for label, dirs in runs.items():
+        found, _ = summarize_runs([read_run(d) for d in dirs])
+        if len(found) > 1:
+            raise SystemExit(f'{label}: its runs differ in more than the seed '
+                             f'({[g.first.work_dir for g in found]}).')
+        if found:
+            groups[label] = found[0]
+    return groups
+
+
+def paired_gain(group: GroupSummary,
+                reference: GroupSummary) -> Tuple[List[float], str]:
+    """Per-seed differences of last-epoch top-1 to the reference (seeds both
+    ran), and their ``mean ± std`` text."""
+    ours = {r.seed: r.top1_last for r in group.runs}
+    theirs = {r.seed: r.top1_last for r in reference.runs}
+    diffs = [ours[s] - theirs[s] for s in sorted(ours)
+             if s in theirs and None not in (ours[s], theirs[s])]
+    if not diffs:
+        return [], '–'
+    text = f'{mean(diffs):+.2f}'
+    if len(diffs) > 1:
+        text += f' ± {stdev(diffs):.2f}'
+    return diffs, text
+
+
+def convergence(work_dirs: Sequence[str]) -> Dict[str, Optional[float]]:
+    """Training accuracy of the last epoch and how much test top-1 moved
+    over the last fifth of the schedule (means over the runs): a converged
+    run has a high training accuracy and a flat end of its test curve."""
+    train_acc, change = [], []
+    for work_dir in work_dirs:
+        history = load_history(work_dir)
+        epochs = [r.get('epoch') for r in history.train if r.get('epoch')]
+        if epochs:
+            last = max(epochs)
+            values = [r.get('train_acc_top1', r.get('accuracy_top-1'))
+                      for r in history.train if r.get('epoch') == last]
+            values = [v for v in values if v is not None]
+            if values:
+                train_acc.append(mean(values))
+        val = {step: m.get('accuracy/top1') for step, m in
+               history.val.items() if m.get('accuracy/top1') is not None}
+        if len(val) >= 2:
+            steps = sorted(val)
+            end = steps[-1]
+            start = min(steps, key=lambda s: abs(s - 0.8 * end))
+            if start < end:
+                change.append(val[end] - val[start])
+    return dict(train_acc=mean(train_acc) if train_acc else None,
+                late_change=mean(change) if change else None)
+
+
+def diagnostics(work_dirs: Sequence[str]) -> Dict[str, float]:
+    """Mean over the last epoch (and the runs) of every logged loss
+    diagnostic (``<method>/<name>``)."""
+    sums: Dict[str, List[float]] = {}
+    for work_dir in work_dirs:
+        history = load_history(work_dir)
+        epochs = [r.get('epoch') for r in history.train if r.get('epoch')]
+        if not epochs:
+            continue
+        for record in history.train:
+            if record.get('epoch') != max(epochs):
+                continue
+            for key, value in record.items():
+                if '/' in key and isinstance(value, (int, float)):
+                    sums.setdefault(key, []).append(value)
+    return {key: mean(values) for key, values in sorted(sums.items())}
 
 
 def _fmt(value: Optional[float], digits: int = 2, sign: bool = False) -> str:
@@ -458,73 +580,103 @@ def _fmt(value: Optional[float], digits: int = 2, sign: bool = False) -> str:
     return f'{value:+.{digits}f}' if sign else f'{value:.{digits}f}'
 
 
-def method_table(rows: List[Tuple[str, GroupSummary]], alone_label: str,
-                 seconds: Dict[str, Optional[float]]) -> str:
-    """One row per method: accuracy, calibration and cost next to the
-    student alone (same seeds, same epochs).
+def _epochs(count: int) -> str:
+    return f'{count} epoch' + ('' if count == 1 else 's')
 
-    Args:
-        rows: report label -> the seeds of that run, in table order.
-        alone_label: the label of the student alone among ``rows``.
-        seconds: label -> seconds per training iteration.
-    """
-    groups = dict(rows)
-    alone_top1 = groups[alone_label].top1_last.mean \
-        if alone_label in groups else None
-    alone_seconds = seconds.get(alone_label)
+
+# --------------------------------------------------------------------------
+# Report
+# --------------------------------------------------------------------------
+def method_table(groups: Dict[str, GroupSummary], runs: Dict[str, List[str]],
+                 labels: Sequence[str]) -> str:
+    """Accuracy, gains, calibration, convergence and cost per method."""
+    alone = groups.get(ALONE)
+    reference = groups.get(REFERENCE)
+    alone_seconds = iteration_seconds(runs.get(ALONE, []))
     lines = ['| method | epochs | seeds | top-1 last (%) | vs alone | '
-             'top-1 best (%) | ECE last (%) | s / iteration | '
+             f'vs {REFERENCE} per seed | top-1 best (%) | ECE last (%) | '
+             'train acc (%) | last-fifth change | s / iteration | '
              'cost vs alone |',
-             '|---|---:|---|---:|---:|---:|---:|---:|---:|']
-    for label, group in rows:
+             '|---|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|']
+    for label in labels:
+        group = groups.get(label)
+        if group is None:
+            continue
         top1 = group.top1_last.mean
-        delta = top1 - alone_top1 if None not in (top1, alone_top1) else None
-        step = seconds.get(label)
+        vs_alone = top1 - alone.top1_last.mean if alone and top1 is not None \
+            and alone.top1_last.mean is not None else None
+        vs_ref = paired_gain(group, reference)[1] if reference and \
+            label != REFERENCE else ''
+        conv = convergence(runs[label])
+        step = iteration_seconds(runs[label])
         cost = step / alone_seconds if step and alone_seconds else None
         seeds = ', '.join('?' if s is None else str(s) for s in group.seeds)
         cells = (label, group.first.max_epochs, seeds,
-                 group.top1_last.format(), _fmt(delta, sign=True),
+                 group.top1_last.format(), _fmt(vs_alone, sign=True), vs_ref,
                  group.top1_best.format(), group.ece_last.format(scale=100),
-                 _fmt(step, 3), _fmt(cost))
+                 _fmt(conv['train_acc'], 1),
+                 _fmt(conv['late_change'], 2, sign=True), _fmt(step, 3),
+                 _fmt(cost))
         lines.append('| ' + ' | '.join(str(c) for c in cells) + ' |')
     return '\n'.join(lines)
 
 
-def markdown_tables(text: str) -> str:
-    """The Markdown table lines (and the settings line of the timing tools)
-    of a tool's output."""
-    keep = [line.rstrip() for line in text.splitlines()
-            if line.startswith('|') or line.startswith('torch ')]
-    # a blank line between the settings line and its table
-    out = []
-    for line in keep:
-        if line.startswith('torch ') and out:
-            out.append('')
-        out.append(line)
-        if line.startswith('torch '):
-            out.append('')
-    return '\n'.join(out)
-
-
-def group_by_label(work_dirs: Dict[str, str]
-                   ) -> Tuple[Dict[str, GroupSummary], List[RunResult]]:
-    """Summarise runs per report label (``label -> [work dirs]``)."""
-    groups, skipped = {}, []
-    for label, dirs in work_dirs.items():
-        runs = [read_run(d) for d in dirs]
-        found, left_out = summarize_runs(runs)
-        skipped += left_out
-        if len(found) > 1:
-            raise SystemExit(f'{label}: its runs differ in more than the seed '
-                             f'({[g.first.work_dir for g in found]}).')
+def diagnostics_table(runs: Dict[str, List[str]],
+                      labels: Sequence[str]) -> str:
+    lines = ['| method | diagnostics (mean over the last epoch) |',
+             '|---|---|']
+    for label in labels:
+        found = diagnostics(runs.get(label, []))
         if found:
-            groups[label] = found[0]
-    return groups, skipped
+            text = ', '.join(f'`{k}` {v:.3f}' for k, v in found.items())
+            lines.append(f'| {label} | {text} |')
+    return '\n'.join(lines) if len(lines) > 2 else '(none logged)'
+
+
+def teacher_section(teacher: dict, views: Optional[dict]) -> List[str]:
+    lines = [f'- Teacher: CIFAR resnet20, {_epochs(teacher["epochs"])}, '
+             f'top-1 {_fmt(teacher["top1"])}% on the test split.']
+    if views:
+        from view_robustness import markdown as view_markdown
+        lines += ['', 'The teacher on the views the methods train with '
+                  '(tools/analysis/view_robustness.py):', '',
+                  view_markdown(views)]
+    return lines
+
+
+def cache_section(runs: Dict[str, List[str]], args) -> List[str]:
+    """How much teacher time the cache saved, from the logs."""
+    if not args.teacher_cache:
+        return ['The teacher-logit cache was off (--no-teacher-cache).']
+    read = computed = 0
+    for dirs in runs.values():
+        for work_dir in dirs:
+            for path in _logs(work_dir):
+                for line in open(path):
+                    if 'Teacher-logit cache, epoch' in line and \
+                            'batches read' in line:
+                        words = line.split(':')[-1].split()
+                        read += int(words[0])
+                        computed += int(words[3])
+    total = read + computed
+    if not total:
+        return ['No distillation run used the cache.']
+    share = 100 * read / total
+    return [f'Teacher-logit cache: {read} of {total} distillation batches '
+            f'({share:.0f} %) read the teacher\'s logits from the cache '
+            'instead of running the teacher (one teacher pass per seed and '
+            'pipeline; docs/benchmark.md explains the estimate of the time '
+            'without it).']
+
+
+def _logs(work_dir: str) -> List[str]:
+    import glob
+    return sorted(glob.glob(osp.join(work_dir, '*', '*.log')))
 
 
 def training_span(work_dirs: Sequence[str]) -> str:
-    """When the trainings ran, from their logs (an interrupted bench that
-    was run again spans several invocations)."""
+    """When the trainings ran, from their logs (a resumed bench spans
+    several invocations)."""
     sessions = [session for work_dir in work_dirs
                 for session in load_history(work_dir).sessions
                 if session.start and session.end]
@@ -538,171 +690,131 @@ def training_span(work_dirs: Sequence[str]) -> str:
             f'{len(work_dirs)} runs themselves took {busy / 60:.0f} minutes).')
 
 
-def reliability_overlay(best: Tuple[str, str], alone_dir: str,
-                        out_dir: str) -> str:
-    """Reliability diagram of the best method against the student alone
-    (seed of the first run of each), plus one diagram per model."""
-    bins = {}
-    for label, work_dir in ((STUDENT_ALONE.name, alone_dir), best):
-        _, model_bins = reliability_diagram.main([
-            find_config(work_dir), last_checkpoint(work_dir), '--model',
-            'student', '--out',
-            osp.join(out_dir, 'plots',
-                     f'reliability_{osp.basename(work_dir)}.png')])
-        bins[label] = model_bins['student']
-    out = osp.join(out_dir, 'reliability_best_vs_alone.png')
-    plot_reliability_diagram(
-        bins, out, title=f'resnet8 on the embedded test set: {best[0]} '
-        'against the student alone')
-    return out
+def timing_sections(loss_result: Optional[dict],
+                    step_result: Optional[dict]) -> List[str]:
+    lines = []
+    if loss_result:
+        from benchmark_losses import markdown as loss_markdown
+        lines += ['', '## Loss timings (benchmark_losses.py)', '',
+                  'Forward + backward of each loss on random logits, '
+                  'against a straightforward implementation of the '
+                  'published formula (and MMRazor where it has the method); '
+                  f'torch {loss_result["torch"]}, '
+                  f'{loss_result["threads"]} threads, median of '
+                  f'{loss_result["repeats"]}.', '',
+                  loss_markdown(loss_result['results'])]
+    if step_result:
+        from benchmark_step import markdown as step_markdown
+        lines += ['', '## Training step timings (benchmark_step.py)', '',
+                  'One full training step per method against a student '
+                  'step plus a teacher forward per view, and MMRazor '
+                  'SingleTeacherDistill doing KD.', '',
+                  step_markdown(step_result['results'])]
+    return lines
 
 
 def write_report(args, clock: Clock, runs: Dict[str, List[str]],
-                 teacher_dir: str, equal: Optional[dict],
-                 loss_output: str, step_output: str, machine: dict,
+                 teacher_dir: str, views: Optional[dict],
+                 equal: Optional[dict], loss_result: Optional[dict],
+                 step_result: Optional[dict], machine: dict,
                  load_start: str) -> str:
     work_dir = args.work_dir
     full_table = summarize_results.main(
         [teacher_dir] + [d for dirs in runs.values() for d in dirs] +
         ['--out-dir', work_dir])
-    groups, skipped = group_by_label(runs)
+    groups = summarize(runs)
+    labels = [ALONE] + list(args.methods) + \
+        ([equal['label']] if equal else [])
     teacher = read_run(teacher_dir)
-    alone = groups.get(STUDENT_ALONE.name)
-    rows = [(label, group) for label, group in groups.items()]
-
-    methods = [(m.name, groups[m.name]) for m in args.methods
-               if m.name in groups and groups[m.name].top1_last.n]
-    best = max(methods, key=lambda item: item[1].top1_last.mean,
-               default=None)
-    plots = []
-    seed0 = [dirs[0] for label, dirs in runs.items()
-             if label != (equal or {}).get('label')]
-    plots.append(plot_curves.main(
-        seed0 + ['--keys', 'loss', 'accuracy/top1', 'calibration/ece', 'lr',
-                 # no title: with ten runs the legend takes its place
-                 '--out', osp.join(work_dir, 'curves.png')]))
-    if best is not None and alone is not None:
-        plots.append(reliability_overlay(
-            (best[0], runs[best[0]][0]), runs[STUDENT_ALONE.name][0],
-            work_dir))
-
+    plot = plot_curves.main(
+        [dirs[0] for label, dirs in runs.items()
+         if not equal or label != equal['label']] +
+        ['--keys', 'loss', 'accuracy/top1', 'calibration/ece', 'lr',
+         '--out', osp.join(work_dir, 'curves.png')])
+    behind = [label for label in args.methods if label != REFERENCE and
+              label in groups and REFERENCE in groups and
+              groups[label].top1_last.mean is not None and
+              groups[REFERENCE].top1_last.mean is not None and
+              groups[label].top1_last.mean < groups[REFERENCE].top1_last.mean]
     lines = [
-        '# mmlogitkd CPU benchmark',
-        '',
+        f'# mmlogitkd CPU benchmark ({args.preset})', '',
         training_span([teacher_dir] + [d for dirs in runs.values()
-                                       for d in dirs]),
-        '',
+                                       for d in dirs]), '',
         f'This report: `{" ".join(args.argv_shown)}`, '
         f'{datetime.date.today().isoformat()} {clock.start_text} to '
         f'{datetime.datetime.now().strftime("%H:%M")} '
         f'({(time.time() - clock.start) / 60:.1f} minutes; finished runs '
-        'and timings of earlier invocations are reused).',
-        '',
-        '## Machine',
-        '',
-        '| | |',
-        '|---|---|',
+        'and timings of earlier invocations are reused).', '',
+        '## Machine', '', '| | |', '|---|---|'
     ] + [f'| {key} | {value} |' for key, value in machine.items()] + [
-        f'| load average (1, 5, 15 min), this invocation | '
-        f'{load_start} at the start, '
-        f'{load_average()} at the end |',
-        '',
-        'Timings are only comparable within one report: a loaded machine '
-        '(load average above the core count) slows every run.',
-        '',
-        '## Setup',
-        '',
+        f'| load average (1, 5, 15 min) | {load_start} at the start, '
+        f'{load_average()} at the end |', '',
+        '## Setup', '',
         f'- Data: the embedded CIFAR-100-format dataset '
         f'(docs/embedded_dataset.md), {args.train_per_class} training and '
-        f'{args.test_per_class} test images per class, 100 classes; top-1 '
-        'and ECE on the test split.',
-        f'- Teacher: CIFAR resnet20, {_epochs(args.teacher_epochs)}, top-1 '
-        f'{_fmt(teacher.top1_last)}%, ECE '
-        f'{_fmt(None if teacher.ece_last is None else 100 * teacher.ece_last)}'
-        '%.',
+        f'{args.test_per_class} test images per class, 100 classes.',
+    ] + teacher_section(dict(epochs=args.teacher_epochs,
+                             top1=teacher.top1_last), views) + [
+        '',
         f'- Student: CIFAR resnet8, {_epochs(args.epochs)} for every method '
-        f'(SGD lr 0.05, x0.1 after epoch {lr_milestone(args.epochs)}, '
-        f'batch 64), seeds {", ".join(map(str, args.seeds))}; method '
-        'settings are the CIFAR-100 ones of configs/_base_/methods/ (see '
-        f'configs/bench/), DKD/AEKT warm-up '
+        f'(SGD lr 0.05, x0.1 at epochs {lr_milestones(args.epochs)}, batch '
+        f'64), seeds {", ".join(map(str, args.seeds))}; method settings are '
+        'the CIFAR-100 ones of configs/_base_/methods/ (the leaves are in '
+        f'configs/ of the work dir), DKD/AEKT warm-up '
         f'{_epochs(warmup_epochs(args.epochs))}.',
-        '- Every run is `tools/train.py` on a config of configs/bench/; the '
-        'run folders are in runs/.',
         '',
-        '## Accuracy and calibration per method',
-        '',
-        method_table(rows, STUDENT_ALONE.name,
-                     {label: iteration_seconds([r.work_dir for r in g.runs])
-                      for label, g in rows}),
-        '',
+        '## Accuracy and calibration per method', '',
+        method_table(groups, runs, labels), '',
         'Last epoch, mean ± sample std over seeds (docs/reporting.md). '
-        '"vs alone": difference of the mean to the student alone trained for '
-        'the same epochs. "s / iteration": median time of a training '
-        'iteration (batch 64; MMEngine\'s logged `time`, all seeds), robust '
-        'to busy moments of a shared machine, unlike the wall times in the '
-        'table of every run below; "cost vs alone": its ratio to the student '
-        'alone\'s. A short schedule on a small task: '
-        'these numbers show what each method does at this scale, not its '
-        'published CIFAR-100 result.',
+        f'"vs alone": difference of the mean to the student alone at equal '
+        f'epochs; "vs {REFERENCE} per seed": mean ± std of the per-seed '
+        f'differences to {REFERENCE}; "train acc": training accuracy of the '
+        'last epoch; "last-fifth change": how much test top-1 moved over '
+        'the last fifth of the schedule (near 0: converged); '
+        '"s / iteration": median time of a training iteration (MMEngine\'s '
+        'logged `time`; runs that read the teacher from the cache skip its '
+        'forward).',
     ]
-    if best is not None:
-        lines += ['', f'Best method by mean last-epoch top-1: **{best[0]}**.']
-    lines += ['', '## Equal epochs versus equal compute', '']
+    if behind:
+        lines += ['', f'Behind {REFERENCE} on this bench: '
+                  f'{", ".join(behind)} (docs/benchmark.md explains why).']
+    lines += ['', '## Diagnostics', '', diagnostics_table(runs, labels), '',
+              '## Equal epochs versus equal compute', '']
     if equal is None:
         lines.append('Not run (--no-equal-compute, or KD not among the '
                      'methods).')
     else:
         lines.append(
-            f'A KD iteration took {equal["method_seconds"]:.3f} s and one of '
-            f'the student alone {equal["alone_seconds"]:.3f} s (medians over '
-            'seeds), so the student alone given KD\'s training time for '
-            f'{_epochs(args.epochs)} trains {_epochs(equal["epochs"])} (row '
-            f'"{equal["label"]}" above). '
-            'Papers compare at equal epochs; part of an equal-epoch gain can '
-            'be faster convergence, which equal compute separates from a '
-            'lasting benefit (docs/embedded_dataset.md).')
-        kd, long_alone = groups.get('KD'), groups.get(equal['label'])
-        if kd and long_alone and kd.top1_last.n and long_alone.top1_last.n:
-            lines += ['', f'KD at {_epochs(args.epochs)}: '
-                      f'{kd.top1_last.format()}%; the student alone at '
-                      f'{equal["epochs"]} epochs: '
-                      f'{long_alone.top1_last.format()}% (difference '
-                      f'{kd.top1_last.mean - long_alone.top1_last.mean:+.2f}'
-                      ').']
-    lines += [
-        '', '## Every run (summarize_results.py)', '',
-        full_table.rstrip(), '',
-        'Also in results.md and results.csv.', '',
-        '## Loss timings (benchmark_losses.py)', '',
-        'Forward + backward of each loss on random logits, against a '
-        'straightforward implementation of the published formula (and '
-        'MMRazor where it has the method).', '',
-        markdown_tables(loss_output) or '(no table printed)', '',
-        '## Training step timings (benchmark_step.py)', '',
-        'One full training step of the '
-        f'{STEP_BENCH_PAIR.replace(":", " → ")} pair per method, against '
-        'a student step plus a teacher forward (per view), and MMRazor '
-        'SingleTeacherDistill KD. '
-        'DKD+LS and CRLD+LS are not timed by this tool (the +LS variants '
-        'cost what their host costs, see the loss timings).', '',
-        markdown_tables(step_output) or '(no table printed)', '',
-        '## Plots', '',
-    ]
-    lines += [f'![{osp.basename(p)}]({osp.relpath(p, work_dir)})'
-              for p in plots]
-    lines += ['', '- curves.png: total loss, top-1, ECE and lr of the first '
+            f'A {REFERENCE} iteration took {equal["method_seconds"]:.3f} s '
+            f'with its teacher forward and one of the student alone '
+            f'{equal["alone_seconds"]:.3f} s, so the student alone given '
+            f'{REFERENCE}\'s training time for {_epochs(args.epochs)} trains '
+            f'{_epochs(equal["epochs"])} (row "{equal["label"]}").')
+    lines += ['', '## Teacher-logit cache', ''] + cache_section(runs, args)
+    lines += timing_sections(loss_result, step_result)
+    lines += ['', '## Every run (summarize_results.py)', '',
+              full_table.rstrip(), '', 'Also in results.md and results.csv.',
+              '', '## Plots', '', f'![curves]({osp.relpath(plot, work_dir)})',
+              '', '- curves.png: total loss, top-1, ECE and lr of the first '
               'seed of every run.']
-    if best is not None and alone is not None:
-        lines.append('- reliability_best_vs_alone.png: reliability diagram '
-                     f'of {best[0]} against the student alone (first seed); '
-                     'plots/ has one diagram per model.')
-    if skipped:
-        lines += ['', 'Unfinished runs, left out: ' +
-                  ', '.join(r.work_dir for r in skipped)]
     report = osp.join(work_dir, 'report.md')
     with open(report, 'w') as f:
         f.write('\n'.join(lines) + '\n')
     return report
+
+
+def print_summary(groups: Dict[str, GroupSummary], labels: Sequence[str],
+                  teacher_dir: str) -> None:
+    """The terminal table (what ``make demo`` prints)."""
+    teacher = read_run(teacher_dir)
+    print('\n| run | top-1 (%) | ECE (%) |\n|---|---:|---:|')
+    print(f'| teacher resnet20 | {_fmt(teacher.top1_last)} | '
+          f'{_fmt(None if teacher.ece_last is None else 100 * teacher.ece_last)} |')
+    for label in labels:
+        group = groups.get(label)
+        if group is not None:
+            print(f'| {label} | {group.top1_last.format()} | '
+                  f'{group.ece_last.format(scale=100)} |')
 
 
 # --------------------------------------------------------------------------
@@ -718,7 +830,7 @@ def main(argv: Optional[List[str]] = None) -> str:
     machine = machine_info()
     work_dir = args.work_dir
     os.makedirs(work_dir, exist_ok=True)
-    print(f'make bench: {len(args.methods)} methods x {len(args.seeds)} '
+    print(f'{args.preset}: {len(args.methods)} methods x {len(args.seeds)} '
           f'seeds, {_epochs(args.epochs)}, into {work_dir}\n'
           f'machine: {machine["CPU"]}, {machine["cores"]}, torch '
           f'{machine["torch"]}; load average {load_start}', flush=True)
@@ -729,88 +841,97 @@ def main(argv: Optional[List[str]] = None) -> str:
                  '--test-per-class', str(args.test_per_class)],
                 osp.join(work_dir, 'generate_data.log'),
                 show=('Wrote', 'Up to date'))
-    # what the generator wrote (its defaults included): runs trained on
-    # other data are not reused
     with open(osp.join(args.data_root, 'generator.json')) as f:
         data_spec = dict(root=args.data_root, generator=json.load(f))
     data_options = [f'{loader}.dataset.data_root={args.data_root}'
                     for loader in ('train_dataloader', 'val_dataloader',
                                    'test_dataloader')]
 
-    # 2. teacher
+    # 2. teacher, and how it behaves on the training views
+    teacher_run = BenchRun('teacher resnet20',
+                           osp.join(BENCH_CONFIGS, 'teacher.py'), 'teacher')
     teacher_dir = train(
-        TEACHER, osp.join(work_dir, 'teacher'),
-        data_options + schedule_options(args.teacher_epochs) +
+        teacher_run, osp.join(work_dir, 'teacher'),
+        data_options + schedule_options(args.teacher_epochs,
+                                        args.val_interval) +
         ['randomness.seed=0'], data_spec, clock)
     teacher_ckpt = last_checkpoint(teacher_dir)
+    views = timed_tool('teacher on the training views',
+                       [sys.executable, VIEW_TOOL,
+                        osp.join(BENCH_CONFIGS, 'teacher.py'), teacher_ckpt,
+                        '--cfg-options'] + data_options,
+                       osp.join(work_dir, 'teacher_views'), clock)
 
     # 3. students, seed by seed (a bench cut short still has whole seeds)
-    def student_options(run: BenchRun, seed: int, epochs: int) -> List[str]:
-        options = data_options + schedule_options(epochs) + [
-            f'randomness.seed={seed}']
+    alone = BenchRun(ALONE, osp.join(BENCH_CONFIGS, 'alone.py'), 'alone')
+    methods = method_runs(args.methods, osp.join(work_dir, 'configs'))
+    cache_root = osp.join(work_dir, 'teacher_cache')
+
+    def options_of(run: BenchRun, seed: int, epochs: int) -> List[str]:
+        options = data_options + schedule_options(
+            epochs, args.val_interval) + [f'randomness.seed={seed}']
         if run.distils:
             options.append(f'model.teacher_ckpt={teacher_ckpt}')
-        if run.warmup_loss:
-            options.append(f'model.distill_losses.{run.warmup_loss}.'
-                           f'warmup_epochs={warmup_epochs(epochs)}')
+            warmup = loss_has_warmup(run.config)
+            if warmup:
+                options.append(f'model.distill_losses.{warmup}.'
+                               f'warmup_epochs={warmup_epochs(epochs)}')
+            if args.teacher_cache:
+                options.append(f'model.teacher_cache.root={cache_root}')
         return options
 
     runs_dir = osp.join(work_dir, 'runs')
     runs: Dict[str, List[str]] = {}
     for index, seed in enumerate(args.seeds):
-        for run in [STUDENT_ALONE] + args.methods:
+        for run in [alone] + methods:
             runs.setdefault(run.name, []).append(train(
                 run, osp.join(runs_dir, f'{run.slug}_seed{seed}'),
-                student_options(run, seed, args.epochs), data_spec, clock))
+                options_of(run, seed, args.epochs), data_spec, clock))
         left = len(args.seeds) - index - 1
         if left:
             print(f'\n{clock} seed {seed} done, {left} more to go',
                   flush=True)
 
-    # 4. equal compute: the student alone for KD's wall time
+    # 4. equal compute: the student alone for KD's time per iteration
     equal = None
-    if args.equal_compute and EQUAL_COMPUTE_REFERENCE in runs:
-        method_seconds = iteration_seconds(runs[EQUAL_COMPUTE_REFERENCE])
-        alone_seconds = iteration_seconds(runs[STUDENT_ALONE.name])
+    if args.equal_compute and REFERENCE in runs:
+        method_seconds = iteration_seconds(runs[REFERENCE])
+        alone_seconds = iteration_seconds(runs[ALONE])
         epochs = equal_compute_epochs(args.epochs, method_seconds,
                                       alone_seconds)
-        label = f'student alone, {EQUAL_COMPUTE_REFERENCE}\'s time'
+        label = f'{ALONE}, {REFERENCE}\'s time'
         equal = dict(label=label, epochs=epochs,
                      method_seconds=method_seconds,
                      alone_seconds=alone_seconds)
         for seed in args.seeds:
             runs.setdefault(label, []).append(train(
-                STUDENT_ALONE,
-                osp.join(runs_dir, f'alone-{epochs}ep_seed{seed}'),
-                student_options(STUDENT_ALONE, seed, epochs), data_spec,
-                clock))
-    elif args.equal_compute:
-        print(f'\nequal compute skipped: {EQUAL_COMPUTE_REFERENCE} is not '
-              'among the methods', flush=True)
+                alone, osp.join(runs_dir, f'alone-{epochs}ep_seed{seed}'),
+                options_of(alone, seed, epochs), data_spec, clock))
 
     # 5. timings (after the trainings, so they do not compete with them)
-    names = [m.name for m in args.methods]
-    # the bench's batch x classes, and an ImageNet-sized one
-    loss_flags = ['--sizes', '64x100', '--warmup', '1', '--repeats', '3'] \
-        if args.quick else ['--sizes', '64x100', '256x1000']
-    loss_output = timed_tool(
-        'loss timings',
-        [sys.executable, LOSS_BENCH, '--losses'] + names + loss_flags,
-        osp.join(work_dir, 'timings', 'losses'), clock)
-    step_methods = [m.step_bench for m in args.methods if m.step_bench]
-    step_output = ''
-    if step_methods:
-        step_output = timed_tool(
+    loss_result = step_result = None
+    if args.timings:
+        quick = args.preset == 'quick'
+        loss_result = timed_tool(
+            'loss timings',
+            [sys.executable, LOSS_BENCH, '--methods'] + args.methods +
+            (['--sizes', '64x100', '--warmup', '1', '--repeats', '3']
+             if quick else ['--sizes', '64x100', '256x1000']),
+            osp.join(work_dir, 'timings', 'losses'), clock)
+        step_result = timed_tool(
             'training step timings',
-            [sys.executable, STEP_BENCH, '--pairs', STEP_BENCH_PAIR,
-             '--methods'] + step_methods +
-            (['--iters', '2', '--warmup', '1'] if args.quick else []),
+            [sys.executable, STEP_BENCH, '--pairs', 'resnet20:resnet8',
+             '--methods'] + args.methods +
+            (['--iters', '2', '--warmup', '1'] if quick else []),
             osp.join(work_dir, 'timings', 'step'), clock)
 
-    # 6. report and plots
+    # 6. report
     print(f'\n{clock} report', flush=True)
-    report = write_report(args, clock, runs, teacher_dir, equal, loss_output,
-                          step_output, machine, load_start)
+    report = write_report(args, clock, runs, teacher_dir, views, equal,
+                          loss_result, step_result, machine, load_start)
+    labels = [ALONE] + list(args.methods) + \
+        ([equal['label']] if equal else [])
+    print_summary(summarize(runs), labels, teacher_dir)
     print(f'\n{clock} done: {report}', flush=True)
     return report
 
