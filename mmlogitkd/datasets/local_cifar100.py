@@ -7,7 +7,7 @@ embedded dataset of :mod:`mmlogitkd.datasets.embedded_cifar100` cannot be
 used offline. :class:`LocalCIFAR100` reads the same ``cifar-100-python``
 files, validates their format and fails early with a message that names the
 file and what was expected (project issues 2 and 8; stack facts in
-``ANCHORS.md`` §7.5).
+docs/supported_versions.md#cifar-100-files-and-md5).
 """
 import io
 import pickle

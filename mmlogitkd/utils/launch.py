@@ -4,7 +4,8 @@ the distributed set-up that also works on CPU-only machines.
 MMEngine 0.10.7's ``_init_dist_pytorch`` always calls
 ``torch.cuda.set_device`` (fails without a GPU) and its default DDP wrapper
 passes ``device_ids=[LOCAL_RANK]`` (a ``ValueError`` for CPU modules);
-ANCHORS.md §7.6. Without CUDA we therefore initialise a gloo process group
+docs/supported_versions.md#distributed-training-on-cpu-gloo. Without CUDA we
+therefore initialise a gloo process group
 before the Runner exists (``Runner.setup_env`` then skips ``init_dist``) and
 set ``device_ids=None``.
 """

@@ -114,36 +114,30 @@ def test_every_leaf_is_at_most_ten_lines():
         assert len(lines) <= 10, f'{path}: {len(lines)} lines'
 
 
-def internal_reference_files():
-    """Every file under configs/, and the generator with its tables."""
-    paths = [p for p in glob.glob(osp.join(REPO_ROOT, 'configs', '**', '*'),
-                                  recursive=True) if osp.isfile(p)]
-    paths += [GENERATOR] + glob.glob(
-        osp.join(REPO_ROOT, 'tools', 'misc', 'zoo', '*.py'))
+def shipped_files():
+    """Every text file a user gets: the package, configs, tools, docs and
+    the README (the internal reference documents are not among them)."""
+    paths = [REPO_ROOT + '/README.md']
+    for folder, pattern in (('mmlogitkd', '*.py'), ('configs', '*'),
+                            ('tools', '*'), ('docs', '*.md')):
+        paths += [p for p in glob.glob(osp.join(REPO_ROOT, folder, '**',
+                                                pattern), recursive=True)
+                  if osp.isfile(p) and not p.endswith(('.png', '.pyc'))]
     return sorted(osp.relpath(p, REPO_ROOT) for p in paths)
 
 
-#: Rewritten on another branch (the bench and demo rework); this test fails
-#: (strict xfail) once they no longer cite the documents: drop them then.
-OTHER_BRANCH = ('configs/bench/', 'configs/demo/')
 #: Citations of the internal documents: by file name, or "METHODS §4",
 #: "METHODS F11", "METHODS OPEN-2" (the constant mmlogitkd.methods.METHODS is
 #: fine).
 INTERNAL_DOCS = re.compile(r'METHODS\.md|ANCHORS|METHODS (§|F\d|OPEN)')
 
 
-@pytest.mark.parametrize('others', [
-    False,
-    pytest.param(True, marks=pytest.mark.xfail(
-        strict=True, reason='configs/bench and configs/demo are rewritten '
-        'on another branch'))], ids=['zoo', 'bench-demo'])
-def test_no_config_cites_internal_reference_documents(others):
-    """The internal reference documents are not shipped: configs and the
-    generator cite docs/ and the primary sources instead."""
+def test_no_shipped_file_cites_internal_reference_documents():
+    """The internal reference documents are not shipped: the package,
+    configs, tools and docs cite docs/ and the primary sources instead, so
+    every reference resolves."""
     citing = []
-    for path in internal_reference_files():
-        if path.startswith(OTHER_BRANCH) != others:
-            continue
+    for path in shipped_files():
         with open(osp.join(REPO_ROOT, path), encoding='utf-8') as f:
             text = f.read()
         if INTERNAL_DOCS.search(text):

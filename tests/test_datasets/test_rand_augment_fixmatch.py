@@ -1,4 +1,5 @@
-"""RandAugmentFixMatch (METHODS.md §3.3): each op on hand-made images, the
+"""RandAugmentFixMatch (docs/recipes.md#strong-view): each op on hand-made
+images, the
 op table, Cutout (fill, inclusive box, centre quirk), the order of random
 draws, channel order, seeding."""
 import random
@@ -188,7 +189,8 @@ def test_cutout_zero_side_is_noop_without_drawing():
     assert np.array_equal(np.random.get_state()[1], state)
 
 
-# Independent statement of the reference (METHODS.md §3.3): the PIL call of
+# Independent statement of the reference (docs/recipes.md#strong-view): the
+# PIL call of
 # every op, by name.
 REFERENCE_CALLS = {
     'AutoContrast': lambda img, v: ImageOps.autocontrast(img),

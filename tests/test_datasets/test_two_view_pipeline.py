@@ -1,5 +1,6 @@
-"""The two-view dataset bases (METHODS.md §3.3): both views present and
-packed as a list, independent randomness per view, strong ops applied,
+"""The two-view dataset bases (docs/recipes.md#strong-view): both views
+present and packed as a list, independent randomness per view, strong ops
+applied,
 deterministic under a seed, and batches that MultiViewClsDataPreprocessor
 stacks per view. Also the ImageNet bases on a real image file."""
 import os.path as osp

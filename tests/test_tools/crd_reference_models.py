@@ -1,7 +1,8 @@
 """Reference models with the original state-dict key names, for the
 converter round-trip tests.
 
-Written for the tests from the layer-by-layer descriptions in METHODS §14.2
+Written for the tests from the layer-by-layer descriptions in
+docs/model_zoo.md#state-dict-naming
 (the CRD model zoo of RepDistiller ``models/*.py`` and mdistiller's ImageNet
 MobileNetV1). They deliberately share no code with
 ``mmlogitkd.models.backbones``: each is a plain ``nn.Module`` whose

@@ -1,6 +1,7 @@
 """Round trips through tools/model_converters: a randomly initialised model
 laid out with the original key names (``crd_reference_models``, torchvision)
-is saved in the formats of the original code bases (METHODS §14.3),
+is saved in the formats of the original code bases
+(docs/model_zoo.md#checkpoint-files-of-the-original-code-bases),
 converted, strictly loaded into our config's model, and must give the same
 logits. Also: failures name the offending keys, untrusted pickles are
 refused, and the output loads with ``weights_only=True``."""
@@ -143,7 +144,8 @@ def test_round_trip_reproduces_logits(tmp_path, capsys, tool, dataset, arch,
 
 
 def test_converter_maps_keys_as_documented():
-    # METHODS §14.2/14.4: the classifier becomes head.fc; CIFAR ResNet50's
+    # docs/model_zoo.md#state-dict-naming/14.4: the classifier becomes
+    # head.fc; CIFAR ResNet50's
     # shortcut becomes MMPretrain's downsample.
     mapping = KeyMapping('linear', renames=(('.shortcut.', '.downsample.'), ))
     assert mapping.map_key('linear.weight') == 'head.fc.weight'

@@ -7,8 +7,9 @@ SRC is a file saved by the original CIFAR code bases (RepDistiller
 ``train_teacher.py``/``train_student.py``, the mdistiller teachers
 ``cifar_teachers/<name>_vanilla/ckpt_epoch_240.pth``, or mdistiller
 ``student_*``/distiller checkpoints): a dict with ``'model'`` or a bare state
-dict, optionally with ``module.``/``module.student.`` prefixes (METHODS
-§14.3). DST loads strictly into ``configs/_base_/models/cifar100/NAME.py``
+dict, optionally with ``module.``/``module.student.`` prefixes
+(docs/model_zoo.md#checkpoint-files-of-the-original-code-bases). DST loads
+strictly into ``configs/_base_/models/cifar100/NAME.py``
 and gives the same logits. Every key and shape is checked; unmatched keys are
 listed by name. DST holds only tensors and strings
 (``{'state_dict', 'meta'}``) and loads with ``weights_only=True``; ``meta``

@@ -6,7 +6,7 @@ Distillation``, ``mdistiller/dataset/cifar100.py``) and copied unchanged by
 CRLD; it comes from FixMatch (Sohn et al., NeurIPS 2020). It is **not**
 MMPretrain's ``RandAugment``: every op gets a fresh magnitude drawn uniformly
 from its range, and Cutout is always applied afterwards. The details that
-matter for a faithful port are in ``METHODS.md`` §3.3 of this project:
+matter for a faithful port are in docs/recipes.md#strong-view of this project:
 
 1. ``num_ops`` ops are drawn **with replacement** from the 14 ops of
    :data:`FIXMATCH_OPS` (Python ``random.choices``);

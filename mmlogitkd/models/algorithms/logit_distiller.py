@@ -12,7 +12,8 @@ The path of one training step (docs/design.md)::
 A method is a loss (``distill_losses``) plus, where it needs one, an extra
 student module (``distill_head``, e.g. AEKT's task-serialization layer) and a
 multi-view pipeline. The conventions follow the mdistiller family of code
-bases (METHODS.md §2): the teacher is frozen and always in eval mode, the CE
+bases (docs/methods/README.md#conventions): the teacher is frozen and always
+in eval mode, the CE
 uses the raw student logits, and the total loss is the sum of the terms.
 """
 from collections import OrderedDict

@@ -1,5 +1,6 @@
 """Backbones of the distillation benchmarks: the CRD CIFAR-100 model zoo and
-ImageNet MobileNetV1 (METHODS §14).
+ImageNet MobileNetV1
+(docs/model_zoo.md#reference-definitions-and-checkpoint-conventions).
 
 Every class is registered into MMPretrain's ``MODELS``, so both
 ``default_scope='mmlogitkd'`` configs and plain MMPretrain configs with

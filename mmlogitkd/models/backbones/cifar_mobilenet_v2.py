@@ -8,7 +8,7 @@ al., "MobileNetV2: Inverted Residuals and Linear Bottlenecks" (CVPR 2018).
 It differs from MMPretrain's ``MobileNetV2``: ReLU instead of ReLU6, an
 expansion convolution even for t = 1, a stride-2 stem on 32x32 inputs, and a
 1280-channel last convolution that is not width-scaled. Layout, module names
-and initialisation: METHODS §14.2.
+and initialisation: docs/model_zoo.md#state-dict-naming.
 """
 from typing import Optional, Sequence, Tuple
 

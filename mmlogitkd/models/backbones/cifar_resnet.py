@@ -6,7 +6,7 @@ Reference: RepDistiller ``models/resnet.py`` (Tian, Krishnan, Isola,
 github.com/HobbitLong/RepDistiller), also used unchanged by mdistiller
 (``mdistiller/models/cifar/resnet.py``). The network follows He et al.,
 "Deep Residual Learning for Image Recognition" (CVPR 2016), §4.2. Layout,
-module names and initialisation: METHODS §14.2.
+module names and initialisation: docs/model_zoo.md#state-dict-naming.
 """
 from typing import Dict, Optional, Sequence, Tuple
 

@@ -7,7 +7,8 @@ ICLR 2020, github.com/HobbitLong/RepDistiller; same in mdistiller
 "ShuffleNet: An Extremely Efficient Convolutional Neural Network for Mobile
 Devices" (CVPR 2018). Unlike the paper (and MMPretrain's ``ShuffleNetV1``) the
 stem is a 1x1 convolution without stride or max-pool, and a ReLU follows the
-depthwise convolution. Layout and module names: METHODS §14.2.
+depthwise convolution. Layout and module names:
+docs/model_zoo.md#state-dict-naming.
 """
 from typing import Optional, Sequence, Tuple
 

@@ -6,8 +6,8 @@ ICLR 2020, github.com/HobbitLong/RepDistiller; same in mdistiller
 ``mdistiller/models/cifar/ShuffleNetv2.py``), after Ma et al., "ShuffleNet
 V2: Practical Guidelines for Efficient CNN Architecture Design" (ECCV 2018).
 Unlike the paper (and MMPretrain's ``ShuffleNetV2``) the stem is a 1x1
-convolution without stride or max-pool. Layout and module names: METHODS
-§14.2.
+convolution without stride or max-pool. Layout and module names:
+docs/model_zoo.md#state-dict-naming.
 """
 from typing import Optional, Sequence, Tuple
 

@@ -6,7 +6,7 @@ github.com/HobbitLong/RepDistiller; same in mdistiller
 ``mdistiller/models/cifar/vgg.py``), after Simonyan & Zisserman, "Very Deep
 Convolutional Networks for Large-Scale Image Recognition" (ICLR 2015) with
 the fully connected layers replaced by one linear classifier. Layout, module
-names and initialisation: METHODS §14.2.
+names and initialisation: docs/model_zoo.md#state-dict-naming.
 """
 from typing import Dict, List, Optional, Sequence, Tuple
 

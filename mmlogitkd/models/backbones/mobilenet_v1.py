@@ -5,7 +5,8 @@ Reference: mdistiller ``mdistiller/models/imagenet/mobilenetv1.py``
 (github.com/megvii-research/mdistiller; Zhao et al., "Decoupled Knowledge
 Distillation", CVPR 2022), after Howard et al., "MobileNets: Efficient
 Convolutional Neural Networks for Mobile Vision Applications" (2017).
-MMPretrain 1.2.0 has no MobileNetV1. Layout and module names: METHODS §14.2.
+MMPretrain 1.2.0 has no MobileNetV1. Layout and module names:
+docs/model_zoo.md#state-dict-naming.
 """
 from typing import Optional, Sequence, Tuple
 

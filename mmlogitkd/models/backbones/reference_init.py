@@ -6,7 +6,8 @@ initialises the convolutions of its CIFAR ResNet, WRN, VGG and MobileNetV2
 with ``N(0, sqrt(2 / (k_h * k_w * out_channels)))`` (ResNet through
 ``kaiming_normal_(mode='fan_out', nonlinearity='relu')``, the others by hand;
 both are the same distribution), zero conv biases, and BatchNorm with
-gamma = 1, beta = 0 (METHODS §14.2). ShuffleNetV1/V2 and MobileNetV1 keep
+gamma = 1, beta = 0 (docs/model_zoo.md#state-dict-naming). ShuffleNetV1/V2
+and MobileNetV1 keep
 PyTorch's defaults (``init_cfg=None``).
 """
 

@@ -4,7 +4,7 @@ Reference: RepDistiller ``models/wrn.py`` (Tian, Krishnan, Isola, ICLR 2020,
 github.com/HobbitLong/RepDistiller; same in mdistiller
 ``mdistiller/models/cifar/wrn.py``), after Zagoruyko & Komodakis, "Wide
 Residual Networks" (BMVC 2016). Layout, module names and initialisation:
-METHODS §14.2.
+docs/model_zoo.md#state-dict-naming.
 """
 from typing import Dict, Optional, Sequence, Tuple
 

@@ -12,7 +12,8 @@ class TaskSerialization(BaseModule):
 
     Our interpretation of the "task serialization" of Park and Lee,
     "Adaptive Explicit Knowledge Transfer for Knowledge Distillation",
-    arXiv 2409.01679 (no official code exists; METHODS.md §11.2, OPEN-11):
+    arXiv 2409.01679 (no official code exists;
+    docs/methods/aekt.md#design-as-implemented, OPEN-11):
     the distillation losses see ``u = g(s)`` while CE and inference use the
     classification logits ``s``, separating the two tasks.
 

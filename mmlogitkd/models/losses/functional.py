@@ -152,7 +152,8 @@ def scaled_logits(logits: Tensor,
                    standardize: bool,
                    eps: float = LS_EPS,
                    center: bool = False) -> Tensor:
-    """``z / T``, or the logit standardization ``Z(z) / T`` (METHODS §7.1)
+    """``z / T``, or the logit standardization ``Z(z) / T``
+    (``docs/methods/ls.md#the-pre-process``)
     with both scalings folded into one factor.
 
     ``center=False`` (used by the losses) skips subtracting the mean:
@@ -203,7 +204,8 @@ def max_probability(logits: Tensor) -> Tensor:
 # ---------------------------------------------------------------------------
 @float32_reductions
 def logit_standardize(logits: Tensor, eps: float = LS_EPS) -> Tensor:
-    """Per-sample Z-score of logits (Sun et al., CVPR'24; METHODS §7.1).
+    """Per-sample Z-score of logits (Sun et al., CVPR'24;
+    ``docs/methods/ls.md#the-pre-process``).
 
     ``Z(z)_c = (z_c - mean(z)) / (std(z) + eps)`` along the class dimension,
     with the **unbiased** std (divides by C - 1) and eps added to sigma.
@@ -319,7 +321,8 @@ def decoupled_kl_per_sample(student_logits: Tensor,
                             labels: Tensor,
                             temperature: float,
                             standardize: bool = False) -> DecoupledKL:
-    """DKD's TCKD and NCKD per sample (Zhao et al., CVPR'22; METHODS §6).
+    """DKD's TCKD and NCKD per sample (Zhao et al., CVPR'22;
+    ``docs/methods/dkd.md``).
 
     ``TCKD = KL - b_1 NCKD`` with the pieces of :func:`_decoupled_pieces`:
     the value equals the official one wherever that is finite and stays

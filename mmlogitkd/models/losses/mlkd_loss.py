@@ -108,7 +108,7 @@ def correlation_distances(
     return cc / num_classes, bc
 
 
-def _multi_temperaturelog_softmax_at(student: Tensor, teacher: Tensor,
+def _multi_temperature_log_softmax(student: Tensor, teacher: Tensor,
                                    temperatures: Tensor,
                                    standardize: bool) -> Tuple[Tensor, Tensor]:
     """``log_softmax`` of a student/teacher pair at K temperatures at once
@@ -144,7 +144,8 @@ def mlkd_loss(student_views: Sequence[Tensor],
     the strong logits in the strong KD term at every temperature.
 
     With ``standardize=True`` logit standardization enters the KD terms
-    only; CC and BC use raw logits (METHODS §7.2). CE is not included.
+    only; CC and BC use raw logits
+    (docs/methods/ls.md#how-ls-combines-with-each-host). CE is not included.
 
     All temperatures are processed together as a leading dimension (one
     log-softmax per view pair, batched Gram matrices).
@@ -158,16 +159,16 @@ def mlkd_loss(student_views: Sequence[Tensor],
                          device=student_weak.device)
     num_strong = 3 if faithful else len(temperatures)
     # Weak view, raw logits: CC and BC (and KD without LS).
-    s_raw, t_raw = _multi_temperaturelog_softmax_at(student_weak, teacher_weak,
+    s_raw, t_raw = _multi_temperature_log_softmax(student_weak, teacher_weak,
                                                   temps[:, None, None], False)
     p_teacher = t_raw.exp()
     if standardize:
-        s_kd, t_kd = _multi_temperaturelog_softmax_at(student_weak, teacher_weak,
+        s_kd, t_kd = _multi_temperature_log_softmax(student_weak, teacher_weak,
                                                     temps[:, None, None], True)
         kl_weak = kl_rows(t_kd, s_kd)
     else:
         kl_weak = kl_rows(t_raw, s_raw, p_teacher)  # [K, B]
-    s_strong, t_strong = _multi_temperaturelog_softmax_at(
+    s_strong, t_strong = _multi_temperature_log_softmax(
         student_strong, teacher_strong, temps[:num_strong, None, None],
         standardize)
     kl_strong = kl_rows(t_strong, s_strong)  # [K_strong, B]

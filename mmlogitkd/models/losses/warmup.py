@@ -1,7 +1,7 @@
 """Epoch-based linear warm-up of distillation terms (DKD, AEKT).
 
 The factor is ``min(e / W, 1)`` with the **1-indexed** epoch ``e``, as in the
-official DKD code (mdistiller ``DKD.py``; METHODS.md §6).
+official DKD code (mdistiller ``DKD.py``; docs/methods/dkd.md).
 
 Where the epoch comes from: MMEngine 0.10.7's ``RuntimeInfoHook`` (a default
 hook of every Runner, priority ``VERY_HIGH``) writes the **0-indexed**

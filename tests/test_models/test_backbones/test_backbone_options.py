@@ -1,5 +1,6 @@
 """Backbone arguments: stage outputs (``out_indices``), argument errors, and
-the reference initialisation (METHODS §14.2) through ``init_weights``."""
+the reference initialisation (docs/model_zoo.md#state-dict-naming) through
+``init_weights``."""
 import math
 import os.path as osp
 
@@ -131,7 +132,8 @@ def build_initialised(name):
 
 def test_reference_init_of_the_crd_families():
     torch.manual_seed(0)
-    # conv N(0, sqrt(2 / (k * k * out))), BN gamma 1 beta 0 (METHODS §14.2)
+    # conv N(0, sqrt(2 / (k * k * out))), BN gamma 1 beta 0
+    # (docs/model_zoo.md#state-dict-naming)
     vgg = build_initialised('vgg8')
     conv = vgg.backbone.block3[0]  # 3x3, 256 -> 512
     assert conv.weight.std().item() == pytest.approx(

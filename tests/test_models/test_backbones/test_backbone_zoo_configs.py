@@ -1,6 +1,8 @@
 """Every architecture config of the benchmark zoo: exact parameter and
-state-dict entry counts against METHODS §14.1, forward shapes, registration
-into MMPretrain, and the teacher/baseline training configs (METHODS §4)."""
+state-dict entry counts against docs/model_zoo.md#the-reference-models,
+forward shapes, registration
+into MMPretrain, and the teacher/baseline training configs
+(docs/recipes.md#schedules)."""
 import os.path as osp
 
 import pytest
@@ -19,7 +21,8 @@ REPO_ROOT = osp.dirname(
     osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__)))))
 CONFIGS = osp.join(REPO_ROOT, 'configs')
 
-# METHODS §14.1: (params, state-dict entries) with a 100-class (CIFAR) or
+# docs/model_zoo.md#the-reference-models: (params, state-dict entries) with a
+# 100-class (CIFAR) or
 # 1000-class (ImageNet) classifier.
 CIFAR100_TABLE = {
     'resnet8': (83892, 56),
@@ -150,7 +153,8 @@ def test_training_configs_follow_the_standard_recipe(folder, name):
     # the architecture is exactly the zoo model config
     assert cfg.model == Config.fromfile(model_config('cifar100',
                                                      name)).model
-    # METHODS §4: SGD 0.05 (0.01 for MobileNetV2/ShuffleNets), momentum
+    # docs/recipes.md#schedules: SGD 0.05 (0.01 for MobileNetV2/ShuffleNets),
+    # momentum
     # 0.9, wd 5e-4, x0.1 at 150/180/210, 240 epochs, batch 64
     optimizer = cfg.optim_wrapper.optimizer
     assert optimizer.type == 'SGD'

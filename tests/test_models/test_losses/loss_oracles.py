@@ -1,4 +1,4 @@
-"""Slow, loop-based test oracles written from the formulas of METHODS.md.
+"""Slow, loop-based test oracles written from the formulas of docs/methods/.
 
 They deliberately share no code with ``mmlogitkd.models.losses``: every
 quantity is computed sample by sample (and class by class where the formula
@@ -44,7 +44,7 @@ def kd(s: Tensor,
        t: Tensor,
        temperature: float,
        standardize: bool = False) -> float:
-    """T^2 * 1/B sum_i KL(p^T(t_i) || p^T(s_i)) (METHODS §5, §7.2)."""
+    """T^2 * 1/B sum_i KL(p^T(t_i) || p^T(s_i)) (docs/methods/kd.md, §7.2)."""
     total = 0.0
     for s_row, t_row in zip(s, t):
         s_row = maybe_standardize(s_row, standardize)
@@ -56,7 +56,8 @@ def kd(s: Tensor,
 
 def tckd_nckd_row(s_row: Tensor, t_row: Tensor, label: int,
                   temperature: float) -> List[float]:
-    """METHODS §6 definitions: binary masses b and non-target softmax."""
+    """docs/methods/dkd.md definitions: binary masses b and non-target
+    softmax."""
     ps = softmax_row(s_row, temperature)
     pt = softmax_row(t_row, temperature)
     bs = [
@@ -99,7 +100,8 @@ def aekt(u: Tensor,
          beta: float,
          max_ratio: float,
          eps: float = 1e-8) -> float:
-    """METHODS §11.2: alpha L_exp + L_imp (no warm-up)."""
+    """docs/methods/aekt.md#design-as-implemented: alpha L_exp + L_imp (no
+    warm-up)."""
     explicit = implicit = 0.0
     for u_row, t_row, label in zip(u, t, labels):
         tckd, nckd, b_u, b_t = tckd_nckd_row(u_row.double(), t_row.double(),
@@ -123,7 +125,7 @@ def crld(s_views,
          w_wv,
          w_cv,
          standardize=False) -> float:
-    """METHODS §9.1, sample by sample."""
+    """docs/methods/crld.md#loss, sample by sample."""
     (s_w, s_s), (t_w, t_s) = s_views, t_views
     total = 0.0
     for i in range(s_w.shape[0]):
@@ -213,7 +215,8 @@ def mlkd(s_views,
          weight,
          standardize=False,
          faithful=True) -> float:
-    """METHODS §8.1 (faithful) and the documented corrected variant."""
+    """docs/methods/mlkd.md#loss (faithful) and the documented corrected
+    variant."""
     (s_w, s_s), (t_w, t_s) = s_views, t_views
     sample, cls = mlkd_masks(t_w)
     m_bar, n_bar = sum(sample) / len(sample), sum(cls) / len(cls)

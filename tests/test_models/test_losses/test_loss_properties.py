@@ -1,4 +1,4 @@
-"""Hand-derived properties of each loss (METHODS.md §5-§11, §13)."""
+"""Hand-derived properties of each loss (docs/methods/kd.md-§11, §13)."""
 import warnings
 
 import pytest
@@ -35,7 +35,7 @@ def test_kd_identical_logits_give_zero():
 
 
 def test_kd_gradient_is_temperature_times_probability_gap():
-    """d(T^2 KL)/ds = T (p^T(s) - p^T(t)) / B (METHODS §5)."""
+    """d(T^2 KL)/ds = T (p^T(s) - p^T(t)) / B (docs/methods/kd.md)."""
     s, t = randn(6, 7, seed=1).requires_grad_(), randn(6, 7, seed=2)
     temperature, weight = 4.0, 0.9
     KDLoss(temperature=temperature, loss_weight=weight)(s, t).backward()
@@ -46,7 +46,7 @@ def test_kd_gradient_is_temperature_times_probability_gap():
 
 def test_kd_equals_tckd_plus_weighted_nckd_per_sample():
     """KL = TCKD + (1 - p^T(t)_y) NCKD, i.e. KD = DKD with alpha = 1 and
-    beta = 1 - p_t,y (METHODS §6)."""
+    beta = 1 - p_t,y (docs/methods/dkd.md)."""
     s, t = randn(16, 10, seed=3), randn(16, 10, seed=4)
     y = random_labels(16, 10, seed=0)
     for temperature in (1.0, 4.0):
@@ -140,7 +140,9 @@ def test_dkd_identical_logits_give_zero():
 
 
 def test_dkd_value_independent_of_batch_duplication():
-    """The MMRazor trap (METHODS §16.1): batchmean must not grow with B."""
+    """The MMRazor trap
+    (docs/methods/dkd.md#known-defects-of-other-implementations): batchmean
+    must not grow with B."""
     s = randn(32, 100, seed=1, dtype=torch.float32)
     t = randn(32, 100, seed=2, dtype=torch.float32)
     y = random_labels(32, 100, seed=1)
@@ -295,7 +297,8 @@ def test_ckd_invariant_to_positive_rescaling():
 
 
 def test_ckd_depends_on_how_the_batch_is_split():
-    """Documents the per-GPU dependence (METHODS §16.3)."""
+    """Documents the per-GPU dependence
+    (docs/methods/ckd.md#known-defects-of-other-implementations)."""
     s, t = randn(8, 10, seed=1), randn(8, 10, seed=2)
     loss = CKDLoss(temperature=1.0, loss_weight=1.0)
     halves = (loss(s[:4], t[:4]) + loss(s[4:], t[4:])) / 2
@@ -307,7 +310,8 @@ def test_ckd_depends_on_how_the_batch_is_split():
 
 # ------------------------------------------------------------------- AEKT ---
 def test_aekt_with_unit_ratio_is_dkd(monkeypatch):
-    """METHODS §11.2 test 1: r = 1, alpha = 1, identity layer -> L_exp is
+    """docs/methods/aekt.md#design-as-implemented test 1: r = 1, alpha = 1,
+    identity layer -> L_exp is
     DKD's TCKD term and L_imp is beta NCKD."""
     s, t = randn(8, 10, seed=1), randn(8, 10, seed=2)
     y = torch.arange(8)
@@ -330,7 +334,8 @@ def test_aekt_ratio_is_clipped_detached_teacher_over_student():
     parts = LF.decoupled_kl_per_sample(u, t, y, 4.0)
     ratio = LF.aekt_ratio(parts.student_log_target, parts.teacher_log_target,
                           2.0)
-    assert not ratio.requires_grad  # METHODS §11.2 test 3
+    # docs/methods/aekt.md#design-as-implemented test 3
+    assert not ratio.requires_grad
     b_u = F.softmax(u.detach() / 4.0, 1)[torch.arange(8), y]
     b_t = F.softmax(t / 4.0, 1)[torch.arange(8), y]
     torch.testing.assert_close(ratio, (b_t / b_u).clamp(0, 2.0))
@@ -338,7 +343,8 @@ def test_aekt_ratio_is_clipped_detached_teacher_over_student():
 
 
 def test_aekt_explicit_gradient_matches_closed_form():
-    """METHODS §11.2 test 2: dL_exp/du_y = T r (b(u) - b(t)) / B and
+    """docs/methods/aekt.md#design-as-implemented test 2: dL_exp/du_y = T r
+    (b(u) - b(t)) / B and
     dL_exp/du_k = T r (b(t) - b(u)) p_hat^T(u)_k / B for k != y."""
     batch, num_classes, temperature = 8, 10, 4.0
     u = randn(batch, num_classes, seed=3).requires_grad_()
@@ -359,7 +365,7 @@ def test_aekt_explicit_gradient_matches_closed_form():
 
 
 def test_aekt_ce_does_not_touch_serialization_layer():
-    """METHODS §11.2 test 4."""
+    """docs/methods/aekt.md#design-as-implemented test 4."""
     torch.manual_seed(0)
     features = torch.randn(8, 6)
     classifier = torch.nn.Linear(6, 10)
