@@ -7,7 +7,6 @@ import json
 import sys
 from pathlib import Path
 
-from loss_testing import single_thread  # noqa: F401
 
 SCRIPT = Path(__file__).resolve().parents[3] / 'tools' / 'analysis' / \
     'benchmark_losses.py'

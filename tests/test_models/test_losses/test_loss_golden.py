@@ -8,7 +8,6 @@ import torch
 import loss_oracles as oracle
 from mmlogitkd.models.losses import (AEKTLoss, CKDLoss, CRLDLoss, DKDLoss,
                                      KDLoss, MLKDLoss)
-from loss_testing import single_thread  # noqa: F401
 
 SIZES = [(8, 10), (64, 100)]
 TEMPS = (4.0, 3.0, 5.0, 2.0, 6.0)

@@ -14,25 +14,13 @@ from mmlogitkd.models.losses import (AEKTLoss, BaseDistillLoss, CKDLoss,
 from mmlogitkd.models.losses.kd_loss import kd_loss
 from mmlogitkd.models.losses.dkd_loss import dkd_loss
 from mmlogitkd.registry import MODELS
-from loss_testing import single_thread  # noqa: F401
+from loss_cases import plain_cases
 
+#: class -> its plain case of the shared table (loss_cases.py), without the
+#: type.
 CONFIGS = {
-    KDLoss:
-    dict(temperature=4.0, loss_weight=0.9),
-    DKDLoss:
-    dict(temperature=4.0, alpha=1.0, beta=8.0, warmup_epochs=20),
-    MLKDLoss:
-    dict(temperatures=(4.0, 3.0, 5.0, 2.0, 6.0), loss_weight=0.9),
-    CRLDLoss:
-    dict(temperature=4.0,
-         weak_threshold=0.9,
-         strong_threshold=0.2,
-         within_view_weight=2.0,
-         cross_view_weight=0.5),
-    CKDLoss:
-    dict(temperature=1.0, loss_weight=10.0),
-    AEKTLoss:
-    dict(temperature=4.0, alpha=1.0, beta=8.0, warmup_epochs=20),
+    MODELS.get(case['type']): {k: v for k, v in case.items() if k != 'type'}
+    for case in plain_cases().values()
 }
 EXPECTED = {  # (num_views, requires_labels)
     KDLoss: (1, False),
@@ -142,12 +130,12 @@ def test_hyperparameter_errors_name_the_argument(cls, key, value, pattern):
     (KDLoss, 'KDLoss(temperature=4.0, loss_weight=0.9, standardize=False)'),
     (CKDLoss, 'CKDLoss(temperature=1.0, loss_weight=10.0, gather=False)'),
     (DKDLoss, 'DKDLoss(temperature=4.0, alpha=1.0, beta=8.0, '
-     'warmup_epochs=20, loss_weight=1.0, standardize=False)'),
+     'warmup_epochs=0, loss_weight=1.0, standardize=False)'),
     (AEKTLoss, 'AEKTLoss(temperature=4.0, alpha=1.0, beta=8.0, '
-     'warmup_epochs=20, max_ratio=4.0, loss_weight=1.0, eps=1e-08)'),
+     'warmup_epochs=0, max_ratio=4.0, loss_weight=1.0, eps=1e-08)'),
     (MLKDLoss, 'MLKDLoss(temperatures=(4.0, 3.0, 5.0, 2.0, 6.0), '
      'loss_weight=0.9, standardize=False, faithful=True)'),
-    (CRLDLoss, 'CRLDLoss(temperature=4.0, weak_threshold=0.9, '
+    (CRLDLoss, 'CRLDLoss(temperature=4.0, weak_threshold=0.3, '
      'strong_threshold=0.2, within_view_weight=2.0, cross_view_weight=0.5, '
      'loss_weight=1.0, standardize=False)'),
 ])

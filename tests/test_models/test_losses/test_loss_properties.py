@@ -11,7 +11,6 @@ from mmlogitkd.models.losses import (AEKTLoss, CKDLoss, CRLDLoss, DKDLoss,
 from mmlogitkd.models import losses as LF
 from mmlogitkd.models.losses.kd_loss import kd_loss
 from mmlogitkd.models.losses.crld_loss import crld_loss
-from loss_testing import single_thread  # noqa: F401
 
 TEMPS = (4.0, 3.0, 5.0, 2.0, 6.0)
 

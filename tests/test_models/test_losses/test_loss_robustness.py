@@ -4,27 +4,33 @@ import pytest
 import torch
 import torch.nn.functional as F
 
-from mmlogitkd.models.losses import (AEKTLoss, CKDLoss, CRLDLoss, DKDLoss,
-                                     KDLoss, MLKDLoss)
+from loss_cases import CASES, build, names
+
 from mmlogitkd.models import losses as LF
-from loss_testing import single_thread  # noqa: F401
 
 B, C = 8, 10
 LABELS = torch.arange(B) % C
 
-LOSSES = {
-    'kd': lambda: KDLoss(temperature=1.0, loss_weight=1.0),
-    'kd_ls': lambda: KDLoss(temperature=2.0, loss_weight=9.0, standardize=True),
-    'dkd': lambda: DKDLoss(temperature=1.0, alpha=1.0, beta=8.0, warmup_epochs=0),
-    'dkd_ls': lambda: DKDLoss(temperature=2.0, alpha=1.0, beta=2.0, warmup_epochs=0, loss_weight=9.0, standardize=True),
-    'mlkd': lambda: MLKDLoss(temperatures=(1.0, 3.0, 5.0, 2.0, 6.0), loss_weight=0.9),
-    'mlkd_ls': lambda: MLKDLoss(temperatures=(2.0, 3.0, 5.0, 2.0, 6.0), loss_weight=9.0, standardize=True),
-    'mlkd_corrected': lambda: MLKDLoss(temperatures=(1.0, 3.0), loss_weight=0.9, faithful=False),
-    'crld': lambda: CRLDLoss(temperature=1.0, weak_threshold=0.0, strong_threshold=0.0, within_view_weight=2.0, cross_view_weight=0.5),
-    'crld_ls': lambda: CRLDLoss(temperature=2.0, weak_threshold=0.0, strong_threshold=0.0, within_view_weight=2.0, cross_view_weight=0.5, standardize=True),
-    'ckd': lambda: CKDLoss(temperature=1.0, loss_weight=10.0),
-    'aekt': lambda: AEKTLoss(temperature=1.0, alpha=1.0, beta=8.0, warmup_epochs=0),
-}
+
+
+def _stress_case(name: str):
+    """The shared case at T = 1 (the base temperature of LS cases is kept)
+    and, for CRLD, with every sample kept: where underflow bites."""
+    overrides = {}
+    case = CASES[name]
+    if not case.get('standardize'):
+        if 'temperature' in case:
+            overrides['temperature'] = 1.0
+        if 'temperatures' in case:
+            overrides['temperatures'] = (1.0, ) + tuple(
+                case['temperatures'][1:])
+    if case['type'] == 'CRLDLoss':
+        overrides.update(weak_threshold=0.0, strong_threshold=0.0)
+    return lambda: build(name, **overrides)
+
+
+LOSSES = {name: _stress_case(name) for name in names(exclude=(
+    'ckd_gather', 'aekt_clipped', 'aekt_implicit'))}
 
 
 def run(loss, student, teacher):
