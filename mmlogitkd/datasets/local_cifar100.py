@@ -3,7 +3,7 @@
 MMPretrain's :class:`~mmpretrain.datasets.CIFAR100` checks the MD5 of the
 files against the official archive and downloads it (``download=True`` is its
 default) whenever the check fails, so a user's own copy, a subset or the
-embedded dataset of :mod:`mmlogitkd.datasets.embedded_cifar100` cannot be
+embedded dataset of :mod:`mmlogitkd.datasets.generators.embedded_cifar100` cannot be
 used offline. :class:`LocalCIFAR100` reads the same ``cifar-100-python``
 files, validates their format and fails early with a message that names the
 file and what was expected (project issues 2 and 8; stack facts in

@@ -10,8 +10,9 @@ import numpy as np
 import pytest
 
 from mmlogitkd.datasets import local_cifar100 as local_module
-from mmlogitkd.datasets import (EmbeddedCIFAR100Settings, LocalCIFAR100,
-                                write_embedded_cifar100)
+from mmlogitkd.datasets import LocalCIFAR100
+from mmlogitkd.datasets.generators.embedded_cifar100 import (
+    EmbeddedCIFAR100Settings, write_embedded_cifar100)
 from mmlogitkd.registry import DATASETS
 
 SETTINGS = EmbeddedCIFAR100Settings(

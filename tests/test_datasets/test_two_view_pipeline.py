@@ -15,8 +15,8 @@ from mmengine.dataset import pseudo_collate
 from mmengine.registry import init_default_scope
 
 from conftest import dataset_base
-from mmlogitkd.datasets import (EmbeddedCIFAR100Settings,
-                                write_embedded_cifar100)
+from mmlogitkd.datasets.generators.embedded_cifar100 import (
+    EmbeddedCIFAR100Settings, write_embedded_cifar100)
 from mmlogitkd.registry import DATASETS, MODELS, TRANSFORMS
 
 REPO_ROOT = osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__))))

@@ -126,12 +126,10 @@ def run_training(config: str, work_dir: str, data_root: str, args,
     """One ``tools/train.py`` run; returns the medians of its profile."""
     if osp.isdir(work_dir):
         shutil.rmtree(work_dir)
-    iters_per_epoch = 10000 // BATCH
-    epochs = max(1, -(-(args.iters) // iters_per_epoch))
     options = [f'{loader}.dataset.data_root={data_root}'
                for loader in ('train_dataloader', 'val_dataloader',
                               'test_dataloader')] + [
-        f'train_cfg.max_epochs={epochs}', 'train_cfg.val_interval=1000',
+        'train_cfg.max_epochs=1', 'train_cfg.val_interval=1000',
         f'train_dataloader.num_workers={args.workers}',
         f'train_dataloader.persistent_workers={args.workers > 0}',
         'default_hooks.checkpoint.interval=1000',
@@ -196,9 +194,12 @@ def main(argv=None) -> dict:
     folder = args.work_dir or tempfile.mkdtemp(prefix='benchmark_pipeline_')
     os.makedirs(folder, exist_ok=True)
     data_root = osp.join(folder, 'data')
+    # one epoch of exactly skip + iters full batches (100 classes)
+    per_class = -(-(args.skip + args.iters) * BATCH // 100)
     subprocess.run([sys.executable, GENERATOR, '--out', data_root,
-                    '--train-per-class', '100', '--test-per-class', '1'],
-                   check=True, capture_output=True)
+                    '--train-per-class', str(per_class),
+                    '--test-per-class', '1'], check=True,
+                   capture_output=True)
     floor = Floor()
     teacher = osp.join(folder, 'teacher.pth')
     torch.save({'state_dict': floor.teacher.state_dict()}, teacher)

@@ -18,9 +18,8 @@ import time
 
 import cv2
 
-from mmlogitkd.datasets.embedded_cifar100 import (EmbeddedCIFAR100Settings,
-                                                  render_sample_grid,
-                                                  write_embedded_cifar100)
+from mmlogitkd.datasets.generators.embedded_cifar100 import (  # noqa
+    EmbeddedCIFAR100Settings, render_sample_grid, write_embedded_cifar100)
 
 
 def parse_args() -> argparse.Namespace:

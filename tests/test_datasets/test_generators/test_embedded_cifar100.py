@@ -12,12 +12,13 @@ import numpy as np
 import pytest
 
 from mmlogitkd.datasets import LocalCIFAR100
-from mmlogitkd.datasets.embedded_cifar100 import (
+from mmlogitkd.datasets.generators.embedded_cifar100 import (
     HUE_BASE_DEG, HUE_STEP_DEG, SUPERCLASSES, EmbeddedCIFAR100Settings,
     coarse_class_names, fine_class_names, generate_split, render_image,
     render_sample_grid, write_embedded_cifar100)
 
-REPO_ROOT = osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__))))
+REPO_ROOT = osp.dirname(osp.dirname(osp.dirname(osp.dirname(
+    osp.abspath(__file__)))))
 CLI = osp.join(REPO_ROOT, 'tools', 'dataset_converters',
                'generate_embedded_cifar100.py')
 TINY = EmbeddedCIFAR100Settings(
