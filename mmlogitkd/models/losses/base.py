@@ -74,7 +74,7 @@ class BaseDistillLoss(nn.Module):
 
     **Diagnostics.** While computing, a loss may :meth:`record` detached
     scalars that explain what it does (CRLD's kept share per threshold, the
-    warm-up factor, ...). :class:`~mmlogitkd.models.LogitDistiller` logs them
+    warm-up factor, ...); the costlier ones only when :attr:`diagnosing`. :class:`~mmlogitkd.models.LogitDistiller` logs them
     next to the loss terms as ``<method>/<name>`` after every step (they
     appear in ``scalars.json``); :meth:`diagnostics` returns those of the
     last forward.
@@ -82,10 +82,23 @@ class BaseDistillLoss(nn.Module):
 
     num_views: int = 1
     requires_labels: bool = False
+    #: Diagnostics that cost more than a scalar are computed on every n-th
+    #: forward only (:attr:`diagnosing`); MMEngine's logger averages what
+    #: was recorded over its interval.
+    diagnostics_interval: int = 10
 
     def __init__(self) -> None:
         super().__init__()
+        # mutated in place: nn.Module.__setattr__ is slow on every step
         self._diagnostics: Dict[str, Tensor] = {}
+        self._counters: Dict[str, int] = dict(forwards=0)
+
+    @property
+    def diagnosing(self) -> bool:
+        """Whether this forward computes the costlier diagnostics (the first
+        and every :attr:`diagnostics_interval`-th one)."""
+        return (self._counters['forwards'] - 1) % \
+            self.diagnostics_interval == 0
 
     def record(self, **values) -> None:
         """Store diagnostics of the current forward (detached, float)."""
@@ -100,10 +113,14 @@ class BaseDistillLoss(nn.Module):
         """Record the student's and the teacher's raw logit standard
         deviation (``std_student``, ``std_teacher``; first view): the scale
         that logit standardization divides out."""
-        from .functional import logit_std
+        from .functional import row_std
         first = (lambda z: z if isinstance(z, Tensor) else z[0])
-        self.record(std_student=logit_std(first(student)),
-                    std_teacher=logit_std(first(teacher)))
+        with torch.no_grad():
+            both = torch.stack([first(student).detach(),
+                                first(teacher).detach()]).float()
+            std = row_std(both.flatten(0, 1)).view(2, -1).mean(dim=1)
+        self._diagnostics['std_student'] = std[0]
+        self._diagnostics['std_teacher'] = std[1]
 
     def diagnostics(self) -> Dict[str, Tensor]:
         """The scalars :meth:`record`-ed by the last forward."""
@@ -135,7 +152,8 @@ class BaseDistillLoss(nn.Module):
         """
         student, teacher, labels = self.check_inputs(student_logits,
                                                      teacher_logits, labels)
-        self._diagnostics = {}
+        self._diagnostics.clear()
+        self._counters['forwards'] += 1
         return self.compute_loss(student, teacher, labels)
 
     def compute_loss(self, student: Union[Tensor, List[Tensor]],

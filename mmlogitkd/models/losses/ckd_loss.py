@@ -18,6 +18,11 @@ from .distributed import gather_for_global_batch
 from .functional import float32_reductions
 
 
+def _inverse_norm(logits: Tensor) -> Tensor:
+    """``1 / max(|x_i|, 1e-12)`` per row, ``[B, 1]``."""
+    return logits.norm(dim=1, keepdim=True).clamp_min(1e-12).reciprocal()
+
+
 @float32_reductions
 def ckd_loss(student_logits: Tensor,
              teacher_logits: Tensor,
@@ -46,10 +51,11 @@ def ckd_loss(student_logits: Tensor,
     Returns:
         Tensor: the scalar loss.
     """
-    student = F.normalize(student_logits, dim=1)
-    teacher = F.normalize(teacher_logits.detach(), dim=1)
-    if temperature != 1:  # 1/tau folded into the gradient-free teacher side
-        teacher = teacher / temperature
+    # x / max(|x|, 1e-12) as F.normalize, by one reciprocal per row; 1/tau
+    # folded into the gradient-free teacher side
+    student = student_logits * _inverse_norm(student_logits)
+    teacher = teacher_logits.detach()
+    teacher = teacher * (_inverse_norm(teacher) / temperature)
     if gather:
         student, teacher = gather_for_global_batch(student, teacher)
     logits = teacher @ student.T
@@ -81,7 +87,8 @@ class CKDLoss(BaseDistillLoss):
     method; state it in the config.
 
     Diagnostics: ``pos_sim``, the mean cosine similarity of each sample's
-    teacher and student logits (the positive pairs; 1 = aligned).
+    teacher and student logits (the positive pairs; 1 = aligned), every
+    :attr:`diagnostics_interval` steps.
 
     Args:
         temperature (float): tau (> 0). Official: 1.0 (2.0 for
@@ -111,22 +118,24 @@ class CKDLoss(BaseDistillLoss):
         self.temperature = check_positive('temperature', temperature)
         self.loss_weight = check_non_negative('loss_weight', loss_weight)
         self.gather = bool(gather)
-        self._warned_single = False
+        self._warned = dict(single=False)
 
     def compute_loss(self, student: Tensor, teacher: Tensor,
                      labels: Optional[Tensor]) -> Tensor:
         """Weighted CKD term; labels are unused."""
         if student.shape[0] == 1 and not self.gather \
-                and not self._warned_single:
-            self._warned_single = True
+                and not self._warned['single']:
+            self._warned['single'] = True
             warnings.warn(
                 'CKDLoss got a batch of 1 sample: with no in-batch negative '
                 'the contrastive loss is 0 and the step distils nothing. '
                 'Use train_dataloader.batch_size >= 2 (the official configs '
                 'use 32 or 64), and train_dataloader.drop_last=True if the '
                 'dataset size leaves a last batch of 1.')
-        with torch.no_grad():
-            self.record(pos_sim=F.cosine_similarity(
-                student.detach().float(), teacher.detach().float(), dim=1))
+        if self.diagnosing:
+            with torch.no_grad():
+                self.record(pos_sim=F.cosine_similarity(
+                    student.detach().float(), teacher.detach().float(),
+                    dim=1))
         return ckd_loss(student, teacher, self.temperature, self.gather,
                         self.loss_weight)

@@ -44,7 +44,8 @@ def crld_loss(student_views: Sequence[Tensor],
               within_view_weight: float,
               cross_view_weight: float,
               standardize: bool = False,
-              loss_weight: float = 1.0) -> Tensor:
+              loss_weight: float = 1.0,
+              masks: Optional[Tuple[Tensor, Tensor]] = None) -> Tensor:
     """CRLD distillation terms times the outer weight w::
 
         w [lambda_wv/B sum_i m^w_i T^2 (KL(t^w||s^w) + KL(t^s||s^s))
@@ -64,14 +65,16 @@ def crld_loss(student_views: Sequence[Tensor],
         cross_view_weight (float): lambda_cv.
         standardize (bool): logit standardization of every KD term.
         loss_weight (float): outer weight w.
+        masks (tuple[Tensor, Tensor], optional): ``crld_masks`` of the
+            teacher views when the caller has them already.
 
     Returns:
         Tensor: the scalar loss.
     """
     student_weak, student_strong = student_views
     teacher_weak, teacher_strong = (view.detach() for view in teacher_views)
-    weak_mask, strong_mask = crld_masks(teacher_weak, teacher_strong,
-                                        weak_threshold, strong_threshold)
+    weak_mask, strong_mask = masks if masks is not None else crld_masks(
+        teacher_weak, teacher_strong, weak_threshold, strong_threshold)
     s_weak = log_softmax_at(student_weak, temperature, standardize)
     s_strong = log_softmax_at(student_strong, temperature, standardize)
     t_weak = log_softmax_at(teacher_weak, temperature, standardize)
@@ -169,8 +172,9 @@ class CRLDLoss(BaseDistillLoss):
         self._reset_epoch()
 
     def _reset_epoch(self) -> None:
-        # samples, kept (weak, strong), summed confidence (weak, strong)
-        self._epoch = [0, 0.0, 0.0, 0.0, 0.0]
+        # kept (weak, strong), summed confidence (weak, strong), samples;
+        # a tensor on the logits' device, read once per epoch
+        self._epoch_sums = dict(sums=None)
 
     def compute_loss(self, students: List[Tensor], teachers: List[Tensor],
                      labels: Optional[Tensor]) -> Tensor:
@@ -180,28 +184,32 @@ class CRLDLoss(BaseDistillLoss):
             conf_strong = max_probability(teachers[1].float())
             keep_weak = (conf_weak >= self.weak_threshold).float()
             keep_strong = (conf_strong >= self.strong_threshold).float()
-        self.record(keep_weak=keep_weak, keep_strong=keep_strong,
-                    conf_weak=conf_weak, conf_strong=conf_strong)
+            sums = torch.stack([
+                keep_weak.sum(), keep_strong.sum(), conf_weak.sum(),
+                conf_strong.sum(),
+                keep_weak.new_tensor(float(len(keep_weak)))])
+        self.record(keep_weak=sums[0] / sums[4], keep_strong=sums[1] / sums[4],
+                    conf_weak=sums[2] / sums[4], conf_strong=sums[3] / sums[4])
         if self.training:
-            count = len(keep_weak)
-            for index, value in enumerate(
-                (keep_weak, keep_strong, conf_weak, conf_strong), start=1):
-                self._epoch[index] += float(value.sum())
-            self._epoch[0] += count
-        if self.standardize:
+            total = self._epoch_sums['sums']
+            self._epoch_sums['sums'] = sums if total is None else total + sums
+        if self.standardize and self.diagnosing:
             self.record_logit_std(students, teachers)
         return crld_loss(students, teachers, self.temperature,
                          self.weak_threshold, self.strong_threshold,
                          self.within_view_weight, self.cross_view_weight,
-                         self.standardize, self.loss_weight)
+                         self.standardize, self.loss_weight,
+                         masks=(keep_weak.to(teachers[0].dtype),
+                                keep_strong.to(teachers[1].dtype)))
 
     def epoch_warnings(self) -> List[str]:
         """Warn when fewer than 10 % of the epoch's samples passed a
         threshold; resets the epoch counts."""
-        count, kept_weak, kept_strong, conf_weak, conf_strong = self._epoch
-        self._reset_epoch()
-        if count == 0:
+        if self._epoch_sums['sums'] is None:
             return []
+        kept_weak, kept_strong, conf_weak, conf_strong, count = (
+            float(v) for v in self._epoch_sums['sums'])
+        self._reset_epoch()
         warnings = []
         for view, threshold, kept, conf, term in (
             ('weak', self.weak_threshold, kept_weak, conf_weak,

@@ -136,7 +136,7 @@ class DKDLoss(BaseDistillLoss):
         """Weighted, warmed-up DKD term."""
         factor = linear_warmup_factor(self.warmup_epochs)
         self.record(warmup=factor)
-        if self.standardize:
+        if self.standardize and self.diagnosing:
             self.record_logit_std(student, teacher)
         return dkd_loss(student, teacher, labels, self.temperature,
                         self.alpha, self.beta, self.standardize,

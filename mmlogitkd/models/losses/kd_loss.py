@@ -93,7 +93,7 @@ class KDLoss(BaseDistillLoss):
     def compute_loss(self, student: Tensor, teacher: Tensor,
                      labels: Optional[Tensor]) -> Tensor:
         """Weighted KD term; labels are unused."""
-        if self.standardize:
+        if self.standardize and self.diagnosing:
             self.record_logit_std(student, teacher)
         return kd_loss(student, teacher, self.temperature, self.standardize,
                        self.loss_weight)

@@ -286,7 +286,7 @@ class MLKDLoss(BaseDistillLoss):
     def compute_loss(self, students: List[Tensor], teachers: List[Tensor],
                      labels: Optional[Tensor]) -> Tensor:
         """Weighted MLKD terms on ``[weak, strong]``; labels are unused."""
-        if self.standardize:
+        if self.standardize and self.diagnosing:
             self.record_logit_std(students, teachers)
         return mlkd_loss(students, teachers, self.temperatures,
                          self.standardize, self.faithful, self.loss_weight)
