@@ -22,6 +22,29 @@ from mmlogitkd.datasets.generators.embedded_cifar100 import (  # noqa
     EmbeddedCIFAR100Settings, render_sample_grid, write_embedded_cifar100)
 
 
+def strong_view():
+    """The strong training view (batched transforms, fixed key) as a
+    function of one uint8 HxWx3 RGB image."""
+    import torch
+
+    from mmlogitkd.models.data_preprocessors import (
+        BatchRandAugmentFixMatch, BatchRandomCrop, BatchRandomFlip,
+        KeyedRandom)
+    transforms = [BatchRandomCrop(32, 4), BatchRandomFlip(0.5),
+                  BatchRandAugmentFixMatch()]
+    counter = [0]
+
+    def apply(image):
+        batch = torch.from_numpy(image).permute(2, 0, 1)[None].float()
+        rng = KeyedRandom(0, 0, [counter[0]], 1)
+        counter[0] += 1
+        for transform in transforms:
+            batch = transform(batch, rng)
+        return batch[0].permute(1, 2, 0).byte().numpy()
+
+    return apply
+
+
 def parse_args() -> argparse.Namespace:
     parser = argparse.ArgumentParser(
         description='Write the embedded CIFAR-100-format dataset.')
@@ -32,16 +55,20 @@ def parse_args() -> argparse.Namespace:
         '--train-per-class', type=int, default=100,
         help='training images per fine class (100 classes)')
     parser.add_argument(
-        '--test-per-class', type=int, default=50,
+        '--test-per-class', type=int, default=100,
         help='test images per fine class')
     parser.add_argument('--seed', type=int, default=0)
     parser.add_argument(
-        '--fine-jitter', type=float, default=0.3,
-        help='std of the jitter on the fine attribute, in units of the '
-        'spacing between adjacent fine classes (higher = harder)')
+        '--fine-jitter', type=float, default=0.2,
+        help='overlap of adjacent fine classes, in units of the spacing '
+        'between their levels (higher = harder; calibrated: 0.2)')
     parser.add_argument(
         '--grid', default=None,
         help='also write a PNG overview (one row per superclass) here')
+    parser.add_argument(
+        '--grid-strong', action='store_true',
+        help='show every grid sample next to a strong view (crop + flip + '
+        'FixMatch RandAugment + Cutout)')
     parser.add_argument(
         '--overwrite', action='store_true',
         help='regenerate even if the output is up to date')
@@ -70,7 +97,9 @@ def main() -> None:
         for path in summary['files']:
             print(f'  {path}')
     if args.grid:
-        grid = render_sample_grid(settings)
+        grid = render_sample_grid(
+            settings, samples_per_class=1 if args.grid_strong else 2,
+            strong_view=strong_view() if args.grid_strong else None)
         os.makedirs(osp.dirname(osp.abspath(args.grid)), exist_ok=True)
         # cv2 writes BGR; maximum compression keeps the PNG small.
         if not cv2.imwrite(args.grid, grid[..., ::-1],

@@ -1,6 +1,5 @@
 """The embedded CIFAR-100-format generator: determinism, file format, the
 files read back by LocalCIFAR100, the skip logic and the CLI."""
-import colorsys
 import os
 import os.path as osp
 import pickle
@@ -13,7 +12,7 @@ import pytest
 
 from mmlogitkd.datasets import LocalCIFAR100
 from mmlogitkd.datasets.generators.embedded_cifar100 import (
-    HUE_BASE_DEG, HUE_STEP_DEG, SUPERCLASSES, EmbeddedCIFAR100Settings,
+    DISCRETE_START, SUPERCLASSES, EmbeddedCIFAR100Settings,
     coarse_class_names, fine_class_names, generate_split, render_image,
     render_sample_grid, write_embedded_cifar100)
 
@@ -113,15 +112,15 @@ def test_file_format(tiny_root):
 def test_class_names_are_meaningful():
     names = fine_class_names()
     assert len(names) == len(set(names)) == 100
-    assert names[:6] == ['circle_hue0', 'circle_hue1', 'circle_hue2',
-                         'circle_hue3', 'circle_hue4', 'ring_thick0']
-    assert 'square_dots' in names and 'plus_count5' in names
-    assert coarse_class_names()[0] == 'circle'
+    assert names[:5] == [f'star_arms{k}' for k in range(3, 8)]
+    assert coarse_class_names()[0] == 'star'
     assert len(coarse_class_names()) == 20
-    # Every fine axis serves four superclasses.
-    axes = [axis for _, axis, _ in SUPERCLASSES]
+    # Every fine axis serves four superclasses, and only axes the strong view
+    # keeps define a class (no hue, thickness or aspect ratio).
+    axes = [axis for _, axis in SUPERCLASSES]
     assert {axis: axes.count(axis) for axis in axes} == {
-        'hue': 4, 'thickness': 4, 'count': 4, 'texture': 4, 'aspect': 4}
+        'arms': 4, 'size': 4, 'period': 4, 'ratio': 4, 'count': 4}
+    assert DISCRETE_START == {'arms': 3, 'count': 2}
 
 
 def test_local_cifar100_reads_the_files(tiny_root):
@@ -137,28 +136,35 @@ def test_local_cifar100_reads_the_files(tiny_root):
     assert len(test) == 200
 
 
-def test_hue_classes_step_by_36_degrees():
-    # With no jitter, the foreground hue of circle_hue{k} is base + 36k.
-    for level in range(5):
-        hues = []
-        for sample in range(4):
-            rng = np.random.default_rng([9, level, sample])
-            image = render_image(level, rng, fine_jitter=0.0)
-            hsv = [colorsys.rgb_to_hsv(*(p / 255.0))
-                   for p in image.reshape(-1, 3).astype(float)]
-            hsv = np.array(hsv)
-            vivid = hsv[(hsv[:, 1] > 0.55) & (hsv[:, 2] > 0.35)]
-            hues.append(np.median(vivid[:, 0]) * 360.0)
-        expected = (HUE_BASE_DEG['circle'] + HUE_STEP_DEG * level) % 360
-        error = (np.median(hues) - expected + 180) % 360 - 180
-        assert abs(error) < 12, (level, hues)
+def test_colour_and_contrast_carry_no_label():
+    """What the strong view changes (colour, brightness, contrast) must not
+    tell the class: a nearest-class-mean classifier on each image's mean and
+    standard deviation per channel stays at chance (1 % of the fine classes,
+    5 % of the superclasses). Version 2, whose fine classes differed by hue,
+    failed this."""
+    settings = EmbeddedCIFAR100Settings(20, 10, 0, 0.2)
+
+    def features(split):
+        content = generate_split(settings, split)
+        pixels = content['data'].reshape(-1, 3, 1024).astype(float)
+        return (np.concatenate([pixels.mean(2), pixels.std(2)], 1),
+                np.array(content['fine_labels']))
+
+    train, train_labels = features('train')
+    test, test_labels = features('test')
+    means = np.stack([train[train_labels == c].mean(0) for c in range(100)])
+    scale = train.std(0)
+    distances = (((test[:, None] - means[None]) / scale)**2).sum(-1)
+    predicted = distances.argmin(1)
+    assert (predicted == test_labels).mean() < 0.03
+    assert (predicted // 5 == test_labels // 5).mean() < 0.1
 
 
 def test_bad_arguments_fail_clearly():
     with pytest.raises(ValueError, match='train_per_class and '
                        'test_per_class must be >= 1'):
         EmbeddedCIFAR100Settings(0, 1, 0, 0.3)
-    with pytest.raises(ValueError, match='fine_jitter must be >= 0'):
+    with pytest.raises(ValueError, match=r'fine_jitter must be in \[0, 1\]'):
         EmbeddedCIFAR100Settings(1, 1, 0, -0.1)
     with pytest.raises(ValueError, match=r'fine_label must be in \[0, 100\)'):
         render_image(100, np.random.default_rng(0), 0.3)
