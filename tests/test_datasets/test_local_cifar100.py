@@ -59,7 +59,7 @@ def test_reads_local_copy_without_md5_or_download(root, monkeypatch):
     dataset = LocalCIFAR100(data_root=root, split='train')
     assert len(dataset) == 100
     assert sorted(dataset.get_gt_labels().tolist()) == list(range(100))
-    assert dataset.CLASSES[0] == 'circle_hue0'
+    assert dataset.CLASSES[0] == 'star_arms3'
     assert dataset.download is False and dataset.check_md5 is False
 
 

@@ -173,8 +173,9 @@ def markdown(result: dict) -> str:
             f'| {name} | {row["top1"]:.2f} | {row["mean_max_prob"]:.3f} | '
             f'{row["share_confident"]:.1f} | '
             f'{"–" if within is None else f"{within:.1f}"} |')
-    lines.append(f'\nstrong/clean ratio on test images: '
-                 f'{result["strong_clean_ratio"]:.3f}')
+    ratio = result['strong_clean_ratio']
+    lines.append('\nstrong/clean ratio on test images: ' +
+                 ('–' if ratio is None else f'{ratio:.3f}'))
     return '\n'.join(lines)
 
 
