@@ -4,7 +4,7 @@ import os.path as osp
 
 import pytest
 import torch
-from mmengine.registry import init_default_scope
+from mmengine.registry import DefaultScope
 
 from mmlogitkd.checkpoint import (CheckpointMismatchError,
                                   ResumeMismatchError, check_resume_checkpoint,
@@ -20,7 +20,9 @@ KD = dict(type='KDLoss', temperature=4.0, loss_weight=0.9)
 
 @pytest.fixture(autouse=True)
 def scope():
-    init_default_scope('mmlogitkd')
+    # A context, so that later test modules see the default scope they set.
+    with DefaultScope.overwrite_default_scope('mmlogitkd'):
+        yield
 
 
 def distiller(**kwargs):

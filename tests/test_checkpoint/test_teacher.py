@@ -2,7 +2,7 @@
 as a prefix or as an all-digit value."""
 import pytest
 import torch
-from mmengine.registry import init_default_scope
+from mmengine.registry import DefaultScope
 
 from mmlogitkd.checkpoint import (TeacherCheckpointError, file_sha256,
                                   load_teacher_checkpoint)
@@ -14,9 +14,9 @@ RESNET8 = 'mmlogitkd::_base_/models/cifar100/resnet8.py'
 @pytest.fixture
 def teacher():
     from mmlogitkd.models.builder import build_classifier
-    init_default_scope('mmlogitkd')
     torch.manual_seed(0)
-    return build_classifier(dict(cfg_path=RESNET8))
+    with DefaultScope.overwrite_default_scope('mmlogitkd'):
+        return build_classifier(dict(cfg_path=RESNET8))
 
 
 def test_nan_teacher_weights_are_named_at_load(teacher, tmp_path):

@@ -367,7 +367,6 @@ class LogitDistiller(BaseModel):
         log_vars = OrderedDict([('loss', total)] + list(log_vars.items()))
         return total, log_vars
 
-
     # ------------------------------------------------------------------
     # nonfinite_loss='skip': undo what the skipped step's forward changed
     # ------------------------------------------------------------------
