@@ -99,8 +99,13 @@ def merge_args(cfg, args):
         cfg.val_evaluator = None
     if args.amp:
         enable_amp(cfg)
-    if args.resume is not None:
-        resume_from = find_resume_checkpoint(cfg, args.resume)
+    requested = args.resume
+    if requested is None and cfg.get('resume'):
+        # resume=True in the config: MMEngine's meaning (load_from, or the
+        # latest checkpoint if any), resolved inside the work dir too.
+        requested = cfg.get('load_from') or RESUME_AUTO
+    if requested is not None:
+        resume_from = find_resume_checkpoint(cfg, requested)
         if resume_from is not None:
             cfg.resume = True
             cfg.load_from = resume_from

@@ -166,7 +166,8 @@ def find_resume_checkpoint(cfg: Config, requested: str) -> Optional[str]:
     taken from this run's checkpoint folder: MMEngine writes an absolute
     path there, so a copied work dir would resume from the original's file
     and a moved one could not resume at all. Without ``last_checkpoint``
-    the highest-numbered ``epoch_N.pth``/``iter_N.pth`` is used.
+    (or with an empty one) the highest-numbered ``epoch_N.pth``/
+    ``iter_N.pth`` is used.
 
     Raises:
         FileNotFoundError: a given path does not exist; ``--resume`` found
@@ -182,9 +183,13 @@ def find_resume_checkpoint(cfg: Config, requested: str) -> Optional[str]:
     work_dir = osp.abspath(cfg.work_dir)
     folder = checkpoint_dir(cfg)
     record = osp.join(work_dir, 'last_checkpoint')
+    named = ''
     if osp.isfile(record):
         with open(record) as f:
             named = f.read().strip()
+    # An empty record (MMEngine writes it in place: a kill can truncate it)
+    # falls back to the numbered checkpoints below.
+    if named:
         own = osp.join(folder, osp.basename(named))
         if osp.isfile(own):
             if osp.realpath(own) != osp.realpath(named) and osp.exists(named):

@@ -119,6 +119,15 @@ def test_without_last_checkpoint_the_highest_epoch_is_taken(tmp_path):
         str(run / 'epoch_10.pth')
 
 
+def test_truncated_last_checkpoint_falls_back_to_the_numbers(tmp_path):
+    """MMEngine writes last_checkpoint in place: a kill can leave it
+    empty."""
+    run = make_run(tmp_path / 'run', epochs=(1, 2))
+    (run / 'last_checkpoint').write_text('')
+    assert find_resume_checkpoint(work_dir_cfg(run), RESUME_LATEST) == \
+        str(run / 'epoch_2.pth')
+
+
 def test_checkpoint_out_dir_is_followed(tmp_path):
     cfg = Config(dict(work_dir=str(tmp_path / 'work' / 'kd'),
                       default_hooks=dict(checkpoint=dict(
