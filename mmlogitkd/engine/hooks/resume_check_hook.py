@@ -96,7 +96,9 @@ class ResumeCheckHook(Hook):
             runner.logger.warning(
                 text + '\nResuming anyway (allow_mismatch=True, '
                 '--allow-resume-mismatch): the run continues with the '
-                'config\'s model and method from these weights.')
+                'config\'s method from the checkpoint\'s weights, optimizer '
+                'and schedule (its teacher weights too, which replace those '
+                'of model.teacher_ckpt).')
             return
         raise ResumeMismatchError(
             text + '\nA resumed run would continue that run\'s weights, '
