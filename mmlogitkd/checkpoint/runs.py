@@ -95,8 +95,9 @@ def has_run_state(checkpoint) -> bool:
 
 def describe_checkpoint(checkpoint, state_dict: Mapping,
                         filename: str) -> str:
-    """A sentence saying what ``filename`` is, e.g. ``"work_dirs/kd/epoch_2.pth"
-    is a checkpoint of a distillation (LogitDistiller) run (epoch 2)``."""
+    """A sentence saying what ``filename`` is, e.g.
+    ``"work_dirs/kd/epoch_2.pth" is a checkpoint of a distillation
+    (LogitDistiller) run (epoch 2)``."""
     kind = checkpoint_kind(checkpoint, state_dict)
     meta = checkpoint.get('meta') if isinstance(checkpoint, Mapping) else None
     meta = meta if isinstance(meta, Mapping) else {}
@@ -341,9 +342,10 @@ def run_fingerprint(model: nn.Module,
         losses = getattr(model, 'distill_losses', {}) or {}
         method = [f'{name}={_compact_repr(loss)}'
                   for name, loss in sorted(losses.items())]
+        head = _compact_repr(getattr(model, 'distill_head', None))
         method += [
             f'ce_weight={_number(getattr(model, "ce_weight", None))}',
-            f'distill_head={_compact_repr(getattr(model, "distill_head", None))}',
+            f'distill_head={head}',
             f'student_forward={getattr(model, "student_forward", None)}']
         items['method'] = '; '.join(method)
     else:

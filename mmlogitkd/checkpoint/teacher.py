@@ -112,7 +112,8 @@ def load_teacher_checkpoint(teacher: nn.Module,
     if bad:
         raise TeacherCheckpointError(
             f'{source} holds non-finite values (NaN/Inf) in {len(bad)} '
-            f'tensor(s): {", ".join(bad[:10])}{" ..." if len(bad) > 10 else ""}. '
+            f'tensor(s): {", ".join(bad[:10])}'
+            f'{" ..." if len(bad) > 10 else ""}. '
             'A teacher with them gives NaN logits (and NaN metrics). Use '
             'another checkpoint of the teacher\'s run (mmlogitkd runs never '
             'write non-finite weights) or retrain the teacher.')

@@ -69,7 +69,8 @@ class BaseDistillLoss(nn.Module):
     Attributes:
         min_batch_size (int): the smallest per-step batch the loss means
             anything for (CKD: 2, its negatives are the other samples);
-            ``tools/train.py`` refuses a smaller ``train_dataloader.batch_size``.
+            ``tools/train.py`` refuses a smaller
+            ``train_dataloader.batch_size``.
         requires_distill_head (bool): whether the loss is only the method
             on the output of ``model.distill_head`` (AEKT); LogitDistiller
             refuses it without one.
