@@ -356,7 +356,8 @@ class LogitDistiller(BaseModel):
                        if p.requires_grad)
             losses = {name: (zero if _is_loss(name) else value)
                       for name, value in losses.items()}
-        self._buffer_snapshot = None
+        if self._buffer_snapshot is not None:  # 'skip': a step went well
+            self._buffer_snapshot = None
         log_vars = OrderedDict()
         for name, value in losses.items():
             if not isinstance(value, torch.Tensor):
