@@ -37,6 +37,7 @@ def test_mmrazor_fails_without_stub():
 def test_mmrazor_single_teacher_distill_train_step():
     """MMRazor's distillation machinery works after `import mmlogitkd`."""
     from mmengine.optim import OptimWrapper
+    from mmengine.registry import DefaultScope
     from mmrazor.registry import MODELS as RAZOR_MODELS
     classifier = dict(
         _scope_='mmpretrain',
@@ -46,22 +47,25 @@ def test_mmrazor_single_teacher_distill_train_step():
         neck=dict(type='GlobalAveragePooling'),
         head=dict(type='LinearClsHead', num_classes=10, in_channels=32,
                   loss=dict(type='CrossEntropyLoss')))
-    algorithm = RAZOR_MODELS.build(dict(
-        type='SingleTeacherDistill',
-        architecture=classifier,
-        teacher=classifier,
-        data_preprocessor=dict(type='mmpretrain.ClsDataPreprocessor',
-                               num_classes=10),
-        distiller=dict(
-            type='ConfigurableDistiller',
-            student_recorders=dict(fc=dict(type='ModuleOutputs',
-                                           source='head.fc')),
-            teacher_recorders=dict(fc=dict(type='ModuleOutputs',
-                                           source='head.fc')),
-            distill_losses=dict(loss_kl=dict(type='KLDivergence', tau=4)),
-            loss_forward_mappings=dict(loss_kl=dict(
-                preds_S=dict(from_student=True, recorder='fc'),
-                preds_T=dict(from_student=False, recorder='fc'))))))
+    # In MMRazor's scope, whatever default scope earlier tests (or test
+    # modules built at collection time) left behind.
+    with DefaultScope.overwrite_default_scope('mmrazor'):
+        algorithm = RAZOR_MODELS.build(dict(
+            type='SingleTeacherDistill',
+            architecture=classifier,
+            teacher=classifier,
+            data_preprocessor=dict(type='mmpretrain.ClsDataPreprocessor',
+                                   num_classes=10),
+            distiller=dict(
+                type='ConfigurableDistiller',
+                student_recorders=dict(fc=dict(type='ModuleOutputs',
+                                               source='head.fc')),
+                teacher_recorders=dict(fc=dict(type='ModuleOutputs',
+                                               source='head.fc')),
+                distill_losses=dict(loss_kl=dict(type='KLDivergence', tau=4)),
+                loss_forward_mappings=dict(loss_kl=dict(
+                    preds_S=dict(from_student=True, recorder='fc'),
+                    preds_T=dict(from_student=False, recorder='fc'))))))
     from mmpretrain.structures import DataSample
     data = dict(inputs=[torch.randint(0, 255, (3, 16, 16), dtype=torch.uint8)
                         for _ in range(4)],

@@ -4,7 +4,12 @@
         [--cfg-options k=v ...] [--launcher none|pytorch|slurm|mpi]
 
 For a distillation config the student is evaluated (the teacher was
-evaluated once before training; see TeacherEvalHook).
+evaluated once before training; see TeacherEvalHook). The checkpoint is
+loaded strictly: every key and shape must match the config's model, and a
+distillation checkpoint given to a classifier config (or the reverse) is
+refused with the config or tool to use. A distillation checkpoint holds the
+teacher's weights, so ``model.teacher_ckpt`` is not loaded (the original
+teacher file need not exist any more).
 """
 import argparse
 import os
@@ -13,13 +18,14 @@ import sys
 
 sys.path.insert(0, osp.dirname(osp.dirname(osp.abspath(__file__))))
 import mmlogitkd  # noqa: E402,F401  (compat first)
-from mmengine.config import DictAction  # noqa: E402
 from mmengine.evaluator import DumpResults  # noqa: E402
 from mmengine.runner import Runner  # noqa: E402
 
-from mmlogitkd.checkpoint import trust_checkpoint_path  # noqa: E402
-from mmlogitkd.utils.launch import (enable_amp, load_config,  # noqa: E402
-                                    setup_launcher)
+from mmlogitkd.checkpoint import (load_weights_strictly,  # noqa: E402
+                                  trust_checkpoint_path)
+from mmlogitkd.utils.launch import (CfgOptionsAction,  # noqa: E402
+                                    enable_amp, ensure_hooks, load_config,
+                                    setup_launcher, skip_teacher_checkpoint)
 
 
 def parse_args(argv=None):
@@ -31,7 +37,7 @@ def parse_args(argv=None):
     parser.add_argument(
         '--amp', action='store_true', help='mixed-precision inference')
     parser.add_argument(
-        '--cfg-options', nargs='+', action=DictAction,
+        '--cfg-options', nargs='+', action=CfgOptionsAction,
         help='override config settings')
     parser.add_argument(
         '--launcher', choices=['none', 'pytorch', 'slurm', 'mpi'],
@@ -46,7 +52,14 @@ def parse_args(argv=None):
 def main(argv=None):
     args = parse_args(argv)
     cfg = load_config(args.config, args.cfg_options, args.work_dir)
-    cfg.load_from = args.checkpoint
+    if '://' not in args.checkpoint and not osp.isfile(args.checkpoint):
+        raise FileNotFoundError(
+            f'checkpoint "{args.checkpoint}" does not exist')
+    # Loaded strictly below, not by the runner's non-strict load_from.
+    cfg.load_from = None
+    cfg.resume = False
+    skip_teacher_checkpoint(cfg)
+    ensure_hooks(cfg, ('InputCheckHook', ))
     # The user names this checkpoint explicitly.
     trust_checkpoint_path(args.checkpoint)
     if args.amp:
@@ -56,6 +69,9 @@ def main(argv=None):
             cfg[name]['persistent_workers'] = False
     setup_launcher(cfg, args.launcher)
     runner = Runner.from_cfg(cfg)
+    load_weights_strictly(runner.model, args.checkpoint, config=args.config)
+    runner.logger.info(f'Loaded checkpoint {args.checkpoint} (strict: '
+                       'every key and shape matches the model)')
     if args.out:
         runner.test_evaluator.metrics.append(
             DumpResults(out_file_path=args.out))

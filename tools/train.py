@@ -1,8 +1,16 @@
 """Train a classifier or distil a student (MMPretrain's flags and feel).
 
     python tools/train.py CONFIG [--work-dir DIR] [--resume [auto|PATH]]
-        [--amp] [--auto-scale-lr] [--cfg-options k=v ...]
-        [--launcher none|pytorch|slurm|mpi]
+        [--allow-resume-mismatch] [--amp] [--auto-scale-lr]
+        [--cfg-options k=v ...] [--launcher none|pytorch|slurm|mpi]
+
+``--resume`` alone continues from the latest checkpoint of the work dir and
+fails when there is none (a typo in the work dir must not start a new run
+silently); ``--resume auto`` starts from scratch in that case (for jobs that
+are requeued); ``--resume PATH`` resumes from that file. The checkpoint must
+belong to the run: ResumeCheckHook compares the model and method it was
+written by with the config's and refuses a difference unless
+``--allow-resume-mismatch`` is given (docs/troubleshooting.md).
 """
 import argparse
 import os
@@ -13,12 +21,20 @@ import sys
 # safe checkpoint loader before MMEngine loads anything.
 sys.path.insert(0, osp.dirname(osp.dirname(osp.abspath(__file__))))
 import mmlogitkd  # noqa: E402,F401
-from mmengine.config import DictAction  # noqa: E402
+from mmengine.logging import print_log  # noqa: E402
 from mmengine.runner import Runner  # noqa: E402
 
-from mmlogitkd.utils.config_checks import check_views  # noqa: E402
-from mmlogitkd.utils.launch import (enable_amp, load_config,  # noqa: E402
+from mmlogitkd.utils.config_checks import (check_batch_size,  # noqa: E402
+                                           check_views)
+from mmlogitkd.utils.launch import (RESUME_AUTO,  # noqa: E402
+                                    RESUME_LATEST, CfgOptionsAction,
+                                    enable_amp, ensure_hooks,
+                                    find_resume_checkpoint, load_config,
                                     setup_launcher, trust_run_checkpoints)
+
+#: The guard hooks every training run gets (configs/_base_/default_runtime.py
+#: lists them; tools/train.py adds those a config lacks).
+GUARD_HOOKS = ('ResumeCheckHook', 'LossGuardHook', 'InputCheckHook')
 
 
 def parse_args(argv=None):
@@ -29,9 +45,15 @@ def parse_args(argv=None):
         '--resume',
         nargs='?',
         type=str,
-        const='auto',
-        help='resume from the given checkpoint, or with no value (or '
-        '"auto") from the latest checkpoint in the work dir')
+        const=RESUME_LATEST,
+        help='resume from the given checkpoint; with no value from the '
+        'latest checkpoint of the work dir (an error if there is none); '
+        'with "auto" from the latest one if any, else from scratch')
+    parser.add_argument(
+        '--allow-resume-mismatch',
+        action='store_true',
+        help='resume even if the checkpoint was written by another model or '
+        'method than the config\'s (the differences are logged)')
     parser.add_argument(
         '--amp', action='store_true', help='mixed-precision training')
     parser.add_argument(
@@ -54,7 +76,7 @@ def parse_args(argv=None):
     parser.add_argument(
         '--cfg-options',
         nargs='+',
-        action=DictAction,
+        action=CfgOptionsAction,
         help='override config settings, e.g. model.ce_weight=0.1')
     parser.add_argument(
         '--launcher',
@@ -77,12 +99,26 @@ def merge_args(cfg, args):
         cfg.val_evaluator = None
     if args.amp:
         enable_amp(cfg)
-    if args.resume == 'auto':
-        cfg.resume = True
-        cfg.load_from = None
-    elif args.resume is not None:
-        cfg.resume = True
-        cfg.load_from = args.resume
+    requested = args.resume
+    if requested is None and cfg.get('resume'):
+        # resume=True in the config: MMEngine's meaning (load_from, or the
+        # latest checkpoint if any), resolved inside the work dir too.
+        requested = cfg.get('load_from') or RESUME_AUTO
+    if requested is not None:
+        resume_from = find_resume_checkpoint(cfg, requested)
+        if resume_from is not None:
+            cfg.resume = True
+            cfg.load_from = resume_from
+        else:  # --resume auto with nothing to resume
+            cfg.resume = False
+            print_log(f'--resume {RESUME_AUTO}: nothing to resume in '
+                      f'{cfg.work_dir}; training from scratch.',
+                      logger='current')
+    ensure_hooks(cfg, GUARD_HOOKS)
+    if args.allow_resume_mismatch:
+        for hook in cfg.custom_hooks:
+            if str(hook.get('type', '')).split('.')[-1] == 'ResumeCheckHook':
+                hook['allow_mismatch'] = True
     if args.auto_scale_lr:
         cfg.setdefault('auto_scale_lr', {})
         cfg.auto_scale_lr.enable = True
@@ -102,6 +138,7 @@ def main(argv=None):
     cfg = load_config(args.config, args.cfg_options, args.work_dir)
     cfg = merge_args(cfg, args)
     check_views(cfg)
+    check_batch_size(cfg)
     setup_launcher(cfg, args.launcher)
     trust_run_checkpoints(cfg)
     runner = Runner.from_cfg(cfg)

@@ -8,12 +8,14 @@ default_hooks = dict(
     logger=dict(type='LoggerHook', interval=50),
     param_scheduler=dict(type='ParamSchedulerHook'),
     # Atomic writes: a crash while saving leaves the previous checkpoint.
+    # No "best" checkpoint: results are reported at the last epoch
+    # (docs/reporting.md); the best epoch's metrics are in the logs.
     checkpoint=dict(
         type='CheckpointHook',
         interval=10,
         max_keep_ckpts=3,
         save_last=True,
-        save_best='auto',
+        save_best=None,
         backend_args=dict(backend='atomic_local')),
     sampler_seed=dict(type='DistSamplerSeedHook'),
     visualization=dict(type='VisualizationHook', enable=False),
@@ -33,6 +35,15 @@ custom_hooks = [
     dict(type='DistillDiagnosticsHook'),
     # Keys, loads and writes model.teacher_cache when one is configured.
     dict(type='TeacherCacheHook'),
+    # Checkpoints carry a fingerprint of model and method; a resume from
+    # another run's checkpoint is refused (allow_mismatch=True, or
+    # tools/train.py --allow-resume-mismatch, to resume anyway).
+    dict(type='ResumeCheckHook', allow_mismatch=False),
+    # Stop at a non-finite loss, or one that exploded over its running
+    # level (explosion_factor=None disables that check).
+    dict(type='LossGuardHook', explosion_factor=1e3, window=100),
+    # Labels within num_classes, finite data_preprocessor mean/std.
+    dict(type='InputCheckHook'),
 ]
 
 env_cfg = dict(

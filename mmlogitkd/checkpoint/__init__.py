@@ -8,6 +8,8 @@
 * :mod:`.saving` — tensors-only content, atomic writes with umask
   permissions, the one writer of converted/exported files.
 * :mod:`.teacher` — strict, hash-pinned teacher loading.
+* :mod:`.runs` — checkpoints of runs: what a file is, strict loading for
+  evaluation and resume with advice, the run fingerprint.
 * :mod:`.convert` — converting checkpoints of the original code bases.
 """
 from .loading import (TRUST_ENV, CheckpointError, NotACheckpointError,
@@ -24,6 +26,10 @@ from .state_dict import (STUDENT_PREFIX, TEACHER_PREFIX,
                          is_distillation_state_dict, mismatch_message,
                          select_prefix, strip_wrapper_prefixes,
                          student_state_dict)
+from .runs import (FINGERPRINT_KEY, ResumeMismatchError,
+                   check_resume_checkpoint, checkpoint_kind,
+                   describe_checkpoint, fingerprint_differences,
+                   load_weights_strictly, run_fingerprint)
 from .teacher import TeacherCheckpointError, load_teacher_checkpoint
 
 __all__ = [
@@ -36,5 +42,8 @@ __all__ = [
     'CheckpointMismatchError', 'KeyDiff', 'check_state_dict',
     'compare_state_dicts', 'find_state_dict', 'is_distillation_state_dict',
     'mismatch_message', 'select_prefix', 'strip_wrapper_prefixes',
-    'student_state_dict', 'TeacherCheckpointError', 'load_teacher_checkpoint'
+    'student_state_dict', 'TeacherCheckpointError', 'load_teacher_checkpoint',
+    'FINGERPRINT_KEY', 'ResumeMismatchError', 'check_resume_checkpoint',
+    'checkpoint_kind', 'describe_checkpoint', 'fingerprint_differences',
+    'load_weights_strictly', 'run_fingerprint'
 ]

@@ -1,15 +1,59 @@
-"""Loading a teacher checkpoint: strict, hash-pinned, never arbitrary code."""
-from typing import Optional
+"""Loading a teacher checkpoint: strict, hash-pinned, never arbitrary code,
+never NaN."""
+import string
+from typing import Optional, Union
 
 from torch import nn
 
 from .loading import CheckpointError, file_sha256, load_checkpoint_file
+from .saving import non_finite_tensors
 from .state_dict import (CheckpointMismatchError, check_state_dict,
                          find_state_dict, select_prefix)
+
+#: Shortest accepted ``teacher_ckpt_sha256`` prefix (what
+#: ``tools/analysis/summarize_results.py`` prints).
+MIN_SHA256_PREFIX = 12
 
 
 class TeacherCheckpointError(CheckpointMismatchError):
     """The teacher checkpoint does not fit the teacher or its pinned hash."""
+
+
+def normalize_sha256(sha256: Union[str, int]) -> str:
+    """The pinned hash as lower-case hex: the full 64 digits or a prefix of
+    at least :data:`MIN_SHA256_PREFIX`.
+
+    An int (an all-digit hash that a command line or YAML turned into a
+    number) is taken as the digits it was; its lost leading zeros are put
+    back when it is a full hash (``tools/train.py --cfg-options`` keeps such
+    values strings in the first place).
+
+    Raises:
+        ValueError: not hexadecimal, too short or too long (the message
+            names ``model.teacher_ckpt_sha256``).
+    """
+    if isinstance(sha256, bool) or not isinstance(sha256, (str, int)):
+        raise ValueError(
+            'model.teacher_ckpt_sha256 must be a hex string, got '
+            f'{type(sha256).__name__} {sha256!r}')
+    text = str(sha256).strip().lower()
+    if isinstance(sha256, int) and 64 - MIN_SHA256_PREFIX < len(text) < 64:
+        text = text.zfill(64)
+    if not text or any(c not in string.hexdigits for c in text):
+        raise ValueError(
+            f'model.teacher_ckpt_sha256={sha256!r} is not a hexadecimal '
+            'SHA-256 digest')
+    if len(text) > 64:
+        raise ValueError(
+            f'model.teacher_ckpt_sha256 has {len(text)} hex digits; a '
+            'SHA-256 digest has 64')
+    if len(text) < MIN_SHA256_PREFIX:
+        raise ValueError(
+            f'model.teacher_ckpt_sha256={text} is too short ({len(text)} hex '
+            f'digits): give the full 64 digits or a prefix of at least '
+            f'{MIN_SHA256_PREFIX} (the first 12 are what '
+            'tools/analysis/summarize_results.py prints).')
+    return text
 
 
 def load_teacher_checkpoint(teacher: nn.Module,
@@ -23,7 +67,8 @@ def load_teacher_checkpoint(teacher: nn.Module,
         teacher (nn.Module): The teacher classifier.
         filename (str): Local path of the checkpoint (tensors-only files
             load with ``weights_only=True``; see :mod:`.loading`).
-        sha256 (str, optional): Expected SHA-256 of the file; a mismatch is
+        sha256 (str, optional): Expected SHA-256 of the file, or a prefix of
+            at least 12 hex digits (:func:`normalize_sha256`); a mismatch is
             an error.
         prefix (str, optional): Keep only keys under this prefix and strip
             it, e.g. ``'teacher.'`` for a distillation run's checkpoint or
@@ -35,15 +80,20 @@ def load_teacher_checkpoint(teacher: nn.Module,
         str: the SHA-256 of the file, for the run's records.
 
     Raises:
-        TeacherCheckpointError: hash mismatch, or keys/shapes that do not
-            match the teacher (every offending key is named).
+        TeacherCheckpointError: hash mismatch, keys/shapes that do not
+            match the teacher (every offending key is named), or NaN/Inf
+            weights (the keys are named).
+        ValueError: ``sha256`` is not a hex digest or prefix.
     """
+    pinned = normalize_sha256(sha256) if sha256 is not None else None
     digest = file_sha256(filename)
-    if sha256 is not None and digest.lower() != str(sha256).lower():
+    if pinned is not None and not digest.lower().startswith(pinned):
+        what = 'pins' if len(pinned) == 64 else \
+            f'pins (as a {len(pinned)}-digit prefix)'
         raise TeacherCheckpointError(
             f'teacher checkpoint "{filename}" has sha256 {digest}, but the '
-            f'config pins teacher_ckpt_sha256={sha256}. The file is not the '
-            'one the config was written for.')
+            f'config {what} teacher_ckpt_sha256={pinned}. The file is not '
+            'the one the config was written for.')
     checkpoint = load_checkpoint_file(
         filename, map_location='cpu', allow_unsafe=allow_unsafe or None)
     source = f'teacher checkpoint "{filename}"'
@@ -58,5 +108,14 @@ def load_teacher_checkpoint(teacher: nn.Module,
         'Check model.teacher against the checkpoint, or convert the '
         'checkpoint with tools/model_converters.',
         error=TeacherCheckpointError)
+    bad = non_finite_tensors(state)
+    if bad:
+        raise TeacherCheckpointError(
+            f'{source} holds non-finite values (NaN/Inf) in {len(bad)} '
+            f'tensor(s): {", ".join(bad[:10])}'
+            f'{" ..." if len(bad) > 10 else ""}. '
+            'A teacher with them gives NaN logits (and NaN metrics). Use '
+            'another checkpoint of the teacher\'s run (mmlogitkd runs never '
+            'write non-finite weights) or retrain the teacher.')
     teacher.load_state_dict(state, strict=True)
     return digest

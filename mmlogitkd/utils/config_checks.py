@@ -1,4 +1,6 @@
 """Checks of a whole config that no single module can make on its own."""
+import os
+
 from mmengine.config import Config
 
 
@@ -14,8 +16,8 @@ def pipeline_num_views(pipeline) -> int:
     return views
 
 
-def loss_num_views(loss_cfgs: dict) -> dict:
-    """name -> number of views each configured distillation loss expects."""
+def loss_classes(loss_cfgs: dict) -> dict:
+    """name -> class of each configured distillation loss."""
     from mmengine.registry import init_default_scope
 
     from mmlogitkd.registry import MODELS
@@ -26,8 +28,40 @@ def loss_num_views(loss_cfgs: dict) -> dict:
         if loss_cls is None:
             raise KeyError(f'model.distill_losses.{name}: unknown loss type '
                            f'"{loss_cfg["type"]}"')
-        result[name] = getattr(loss_cls, 'num_views', 1)
+        result[name] = loss_cls
     return result
+
+
+def loss_num_views(loss_cfgs: dict) -> dict:
+    """name -> number of views each configured distillation loss expects."""
+    return {name: getattr(loss_cls, 'num_views', 1)
+            for name, loss_cls in loss_classes(loss_cfgs).items()}
+
+
+def check_batch_size(cfg: Config) -> None:
+    """Refuse a ``train_dataloader.batch_size`` below what a distillation
+    loss needs (CKD's in-batch negatives: with a batch of 1 the loss is 0
+    on every step). A loss with ``gather=True`` counts the batches of all
+    ranks (``WORLD_SIZE``)."""
+    model = cfg.get('model') or {}
+    batch_size = (cfg.get('train_dataloader') or {}).get('batch_size')
+    if not model.get('distill_losses') or not isinstance(batch_size, int):
+        return
+    world_size = int(os.environ.get('WORLD_SIZE', '1') or 1)
+    for name, loss_cls in loss_classes(model.distill_losses).items():
+        needed = getattr(loss_cls, 'min_batch_size', 1)
+        gathered = bool(model.distill_losses[name].get('gather', False))
+        batch = batch_size * (world_size if gathered else 1)
+        if batch < needed:
+            raise ValueError(
+                f'model.distill_losses.{name} ({loss_cls.__name__}) needs at '
+                f'least {needed} samples per step, but '
+                f'train_dataloader.batch_size={batch_size}'
+                + (f' x {world_size} rank(s) gathered' if gathered else '')
+                + f'. {loss_cls.__name__} compares each sample with the '
+                'other samples of its batch, so with fewer it logs 0 on '
+                'every step and distils nothing. Set '
+                f'train_dataloader.batch_size >= {needed}.')
 
 
 def training_views(cfg: Config):

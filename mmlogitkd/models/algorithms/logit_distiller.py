@@ -57,7 +57,8 @@ class LogitDistiller(BaseModel):
         teacher_ckpt: path of the teacher checkpoint, loaded strictly at
             build time. None leaves the teacher as built (e.g. with its own
             ``init_cfg``), which is only sensible for tests.
-        teacher_ckpt_sha256: expected SHA-256 of ``teacher_ckpt``.
+        teacher_ckpt_sha256: expected SHA-256 of ``teacher_ckpt``: all 64
+            hex digits, or a prefix of at least 12.
         teacher_ckpt_prefix: keep only checkpoint keys under this prefix,
             e.g. ``'student.'`` to reuse a distilled student as a teacher.
         teacher_ckpt_allow_unsafe: allow full unpickling of the teacher
@@ -78,8 +79,10 @@ class LogitDistiller(BaseModel):
             teacher logits are returned in float32.
         nonfinite_loss: ``'stop'`` raises :class:`NonFiniteLossError` naming
             the term and iteration; ``'skip'`` replaces the step's loss by a
-            zero that keeps every gradient finite (momentum and weight decay
-            of the optimizer still apply to that step).
+            zero that keeps every gradient finite and restores every buffer
+            the step's forward changed (BatchNorm running statistics, which
+            a NaN batch would otherwise poison for evaluation). Momentum and
+            weight decay of the optimizer still apply to that step.
         teacher_cache: ``dict(root=..., dtype='float32')`` to store the
             teacher's logits on the first run and read them in later runs
             with the same key instead of running the teacher (exact with
@@ -131,6 +134,7 @@ class LogitDistiller(BaseModel):
                     'that it is logged and summed into the total loss.')
             self.distill_losses[name] = MODELS.build(loss_cfg)
         self.num_views = self._infer_num_views()
+        self._check_distill_head(distill_head)
         self.distill_head = MODELS.build(distill_head) \
             if distill_head is not None else None
         self.ce_weight = ce_weight
@@ -140,6 +144,8 @@ class LogitDistiller(BaseModel):
         self.nonfinite_loss = nonfinite_loss
         self.teacher_cache = TeacherLogitCache(**teacher_cache) \
             if teacher_cache else None
+        # Buffers before the current step's forward ('skip' restores them).
+        self._buffer_snapshot: Optional[Dict[str, torch.Tensor]] = None
 
         self.teacher_ckpt = teacher_ckpt
         self.teacher_ckpt_sha256 = None
@@ -173,6 +179,22 @@ class LogitDistiller(BaseModel):
                 f'teacher and student disagree on the number of classes: '
                 f'model.teacher.head.num_classes={teacher_classes}, '
                 f'model.student.head.num_classes={student_classes}.')
+
+    def _check_distill_head(self, distill_head: Optional[dict]) -> None:
+        """Losses that are their method only on ``distill_head``'s output
+        (AEKT's task-serialization layer) are refused without one: they
+        would train, but as another method, with no sign of it."""
+        if distill_head is not None:
+            return
+        for name, loss in self.distill_losses.items():
+            if getattr(loss, 'requires_distill_head', False):
+                raise ValueError(
+                    f'model.distill_losses.{name} ({type(loss).__name__}) '
+                    'acts on the output of the task-serialization layer, '
+                    'but model.distill_head is None: without it the run '
+                    'is not AEKT. Set model.distill_head=dict('
+                    "type='TaskSerialization') (configs/_base_/methods/"
+                    'aekt.py does).')
 
     def _infer_num_views(self) -> int:
         views = {name: getattr(loss, 'num_views', 1)
@@ -276,6 +298,8 @@ class LogitDistiller(BaseModel):
 
     def loss(self, inputs, data_samples: list) -> Dict[str, torch.Tensor]:
         """Every loss term of one step, by name (summed by the runner)."""
+        if self.nonfinite_loss == 'skip':
+            self._snapshot_buffers()
         views = self._split_views(inputs)
         labels = torch.cat([ds.gt_label for ds in data_samples]).to(
             views[0].device)
@@ -323,12 +347,17 @@ class LogitDistiller(BaseModel):
                     message + '. The run stops before the weights are '
                     'updated, so the last checkpoint is intact; set '
                     'model.nonfinite_loss="skip" to skip such steps.')
-            print_log(message + ': step skipped', logger='current',
-                      level=30)
+            restored = self._restore_buffers()
+            print_log(message + ': step skipped' + (
+                f' ({restored} buffers such as BatchNorm running statistics '
+                'restored to their values before the step)'
+                if restored else ''), logger='current', level=30)
             zero = sum((p * 0).sum() for p in self.parameters()
                        if p.requires_grad)
             losses = {name: (zero if _is_loss(name) else value)
                       for name, value in losses.items()}
+        if self._buffer_snapshot is not None:  # 'skip': a step went well
+            self._buffer_snapshot = None
         log_vars = OrderedDict()
         for name, value in losses.items():
             if not isinstance(value, torch.Tensor):
@@ -338,6 +367,34 @@ class LogitDistiller(BaseModel):
                     if _is_loss(name))
         log_vars = OrderedDict([('loss', total)] + list(log_vars.items()))
         return total, log_vars
+
+    # ------------------------------------------------------------------
+    # nonfinite_loss='skip': undo what the skipped step's forward changed
+    # ------------------------------------------------------------------
+    def _snapshot_buffers(self) -> None:
+        """Copy every buffer a training forward can change (the frozen
+        teacher's never change): BatchNorm running statistics and counters
+        of the student, the distillation head and the losses."""
+        self._buffer_snapshot = {
+            name: buffer.detach().clone()
+            for name, buffer in self.named_buffers()
+            if not name.startswith('teacher.')
+            and not name.startswith('data_preprocessor.')}
+
+    @torch.no_grad()
+    def _restore_buffers(self) -> int:
+        """Put the snapshot back; returns the number of buffers that the
+        step had changed."""
+        snapshot, self._buffer_snapshot = self._buffer_snapshot, None
+        if not snapshot:
+            return 0
+        changed = 0
+        for name, buffer in self.named_buffers():
+            before = snapshot.get(name)
+            if before is not None and not torch.equal(buffer, before):
+                buffer.copy_(before)
+                changed += 1
+        return changed
 
 
 def _is_loss(name: str) -> bool:

@@ -125,6 +125,9 @@ class AEKTLoss(BaseDistillLoss):
 
     num_views = 1
     requires_labels = True
+    #: Without the task-serialization layer it is not AEKT (LogitDistiller
+    #: refuses ``model.distill_head=None``).
+    requires_distill_head = True
 
     def __init__(self,
                  *,

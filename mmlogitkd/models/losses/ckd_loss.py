@@ -108,6 +108,9 @@ class CKDLoss(BaseDistillLoss):
 
     num_views = 1
     requires_labels = False
+    #: In-batch negatives need a second sample; ``tools/train.py`` refuses
+    #: ``train_dataloader.batch_size=1`` (utils/config_checks.py).
+    min_batch_size = 2
 
     def __init__(self,
                  *,

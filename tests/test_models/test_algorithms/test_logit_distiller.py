@@ -236,6 +236,53 @@ def test_nonfinite_loss_stops_or_skips():
                 torch.isinf(value).any(), key
 
 
+def test_skipped_nan_batch_leaves_batchnorm_statistics_intact():
+    """nonfinite_loss='skip' used to leave the NaN that the bad batch's
+    forward wrote into the BN running statistics: the losses looked normal
+    while evaluation was NaN. A NaN batch between good ones now leaves the
+    model exactly as a run without that batch (plain SGD, so the zero step
+    changes no parameter)."""
+    skipper = build(nonfinite_loss='skip').train()
+    reference = copy.deepcopy(skipper)
+
+    def plain_sgd(model):
+        return OptimWrapper(torch.optim.SGD(
+            [p for p in model.parameters() if p.requires_grad], lr=0.1))
+
+    good1, good2 = batch(seed=1), batch(seed=2)
+    bad = dict(inputs=[torch.full((3, 32, 32), float('nan'))
+                       for _ in range(4)],
+               data_samples=batch(seed=3)['data_samples'])
+    wrapper, reference_wrapper = plain_sgd(skipper), plain_sgd(reference)
+    skipper.train_step(good1, wrapper)
+    skipper.train_step(bad, wrapper)
+    bn = skipper.student.backbone.bn1
+    assert torch.isfinite(bn.running_mean).all()
+    assert torch.isfinite(bn.running_var).all()
+    skipper.train_step(good2, wrapper)
+    reference.train_step(good1, reference_wrapper)
+    reference.train_step(good2, reference_wrapper)
+    after, expected = skipper.state_dict(), reference.state_dict()
+    for key, value in expected.items():
+        assert torch.equal(after[key], value), key
+    inputs = torch.randn(4, 3, 32, 32)
+    with torch.no_grad():
+        logits = skipper.eval()(inputs, mode='tensor')
+        assert torch.isfinite(logits).all()
+        assert torch.equal(logits, reference.eval()(inputs, mode='tensor'))
+
+
+def test_aekt_without_its_layer_is_refused():
+    """Without the task-serialization layer the run is not AEKT; it used to
+    train without a word."""
+    with pytest.raises(ValueError) as error:
+        build(distill_losses=dict(loss_aekt=AEKT), distill_head=None)
+    message = str(error.value)
+    assert 'model.distill_losses.loss_aekt (AEKTLoss)' in message
+    assert 'model.distill_head is None' in message
+    assert "model.distill_head=dict(type='TaskSerialization')" in message
+
+
 def test_channels_last_autocast_and_amp_wrapper():
     model = build(channels_last=True, teacher_autocast='bfloat16').train()
     wrapper = sgd(model, AutocastOptimWrapper, dtype='bfloat16')
