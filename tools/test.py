@@ -24,7 +24,8 @@ from mmengine.runner import Runner  # noqa: E402
 from mmlogitkd.checkpoint import (load_weights_strictly,  # noqa: E402
                                   trust_checkpoint_path)
 from mmlogitkd.utils.launch import (CfgOptionsAction,  # noqa: E402
-                                    enable_amp, ensure_hooks, load_config,
+                                    enable_amp, ensure_hooks,
+                                    finish_launcher, load_config,
                                     setup_launcher, skip_teacher_checkpoint)
 
 
@@ -76,6 +77,7 @@ def main(argv=None):
         runner.test_evaluator.metrics.append(
             DumpResults(out_file_path=args.out))
     metrics = runner.test()
+    finish_launcher()
     return metrics
 
 

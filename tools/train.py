@@ -29,7 +29,8 @@ from mmlogitkd.utils.config_checks import (check_batch_size,  # noqa: E402
 from mmlogitkd.utils.launch import (RESUME_AUTO,  # noqa: E402
                                     RESUME_LATEST, CfgOptionsAction,
                                     enable_amp, ensure_hooks,
-                                    find_resume_checkpoint, load_config,
+                                    find_resume_checkpoint, finish_launcher,
+                                    load_config,
                                     setup_launcher, trust_run_checkpoints)
 
 #: The guard hooks every training run gets (configs/_base_/default_runtime.py
@@ -143,6 +144,7 @@ def main(argv=None):
     trust_run_checkpoints(cfg)
     runner = Runner.from_cfg(cfg)
     runner.train()
+    finish_launcher()
 
 
 if __name__ == '__main__':

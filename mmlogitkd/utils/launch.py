@@ -249,6 +249,20 @@ def setup_launcher(cfg: Config, launcher: str) -> None:
     cfg.model_wrapper_cfg = wrapper
 
 
+def finish_launcher() -> None:
+    """End a distributed run cleanly: wait for every rank, then destroy the
+    process group.
+
+    A process that exits with a live gloo process group can abort in its
+    C++ teardown ("terminate called without an active exception") while
+    another rank is still closing its connections, so torchrun reports a
+    failed run after a finished one. Nothing to do for a single process.
+    """
+    if dist.is_available() and dist.is_initialized():
+        dist.barrier()
+        dist.destroy_process_group()
+
+
 def _init_slurm_cpu(backend: str) -> None:
     """SLURM without GPUs: derive the torch.distributed variables from
     SLURM's and start the process group."""
