@@ -112,10 +112,10 @@ class Preset:
 #: (docs/benchmark.md). ``demo``: ``make demo`` in its budget. ``quick``:
 #: a smoke test (tests run it).
 PRESETS: Dict[str, Preset] = {
-    'bench': Preset(train_per_class=100, test_per_class=100,
-                    teacher_epochs=30, epochs=20, seeds=(0, 1, 2),
+    'bench': Preset(train_per_class=50, test_per_class=100,
+                    teacher_epochs=60, epochs=30, seeds=(0, 1, 2),
                     methods=None, equal_compute=True, timings=True,
-                    val_interval=2),
+                    val_interval=5),
     'demo': Preset(train_per_class=50, test_per_class=30, teacher_epochs=20,
                    epochs=15, seeds=(0, ), methods=('KD', 'KD+LS', 'CRLD'),
                    equal_compute=False, timings=False, val_interval=5),
