@@ -7,6 +7,7 @@ loading), then checks the installed versions, then registers every module.
 from . import compat
 
 compat.patch_mmrazor_import()  # before anything can import mmrazor
+compat.silence_stack_warnings()  # before MMPretrain imports mmcv
 
 from .utils.version_check import check_versions  # noqa: E402
 from .version import SUPPORTED_VERSIONS, __version__  # noqa: E402

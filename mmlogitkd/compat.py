@@ -30,10 +30,26 @@ Each workaround names the upstream problem it covers and has a test in
    ``mmlogitkd`` to it. Both take effect once ``mmlogitkd`` is imported, so a
    script that loads a config inheriting ``mmlogitkd::...`` must import
    ``mmlogitkd`` before ``Config.fromfile`` (our ``tools/*.py`` do).
+4. **Warnings users cannot act on**, printed by every start:
+   mmcv-lite's ``Fail to import MultiScaleDeformableAttention`` (a detection
+   op we never use; mmcv-lite is the dependency we chose), setuptools'
+   ``pkg_resources is deprecated`` raised by MMEngine's ``pkg::`` path lookup
+   (our setuptools pin keeps ``pkg_resources`` importable for exactly that),
+   and MMEngine 0.10.7's ``"FileClient" will be deprecated`` /
+   ``"HardDiskBackend" is the alias of "LocalBackend"``, which its own
+   ``CheckpointHook.before_train`` and ``save_checkpoint`` log whatever the
+   config says.
+   :func:`silence_stack_warnings` drops exactly these: each filter matches
+   the message *and* where it comes from (the warning's module, or for the
+   two log lines one of those two functions on the stack), so
+   the same text from anywhere else (e.g. the user's own ``FileClient``)
+   and every other warning still show.
 """
+import logging
 import os.path as osp
 import sys
 import types
+import warnings
 
 QUANT_MODULE = 'mmrazor.structures.quantization'
 
@@ -122,8 +138,85 @@ def patch_installed_path() -> None:
     MODULE2PACKAGE.setdefault('mmlogitkd', 'mmlogitkd')
 
 
+# --------------------------------------------------------------------------
+# Warnings users cannot act on
+# --------------------------------------------------------------------------
+#: (message regex, module regex) of the Python warnings we drop.
+SILENCED_WARNINGS = (
+    (r'Fail to import ``MultiScaleDeformableAttention``',
+     r'mmcv\.cnn\.bricks\.transformer'),
+    (r'pkg_resources is deprecated as an API',
+     r'mmengine\.utils\.package_utils'),
+)
+#: Start of the MMEngine log lines we drop, and the (file, function) of
+#: which one must be on the stack for the line to be dropped: MMEngine's
+#: ``CheckpointHook.before_train`` and ``save_checkpoint`` call
+#: ``FileClient.infer_client`` even when no ``file_client_args`` is set.
+SILENCED_LOG_LINES = (
+    '"FileClient" will be deprecated in future.',
+    '"HardDiskBackend" is the alias of "LocalBackend"',
+)
+LOG_LINE_ORIGINS = (
+    (osp.join('mmengine', 'hooks', 'checkpoint_hook.py'), 'before_train'),
+    (osp.join('mmengine', 'runner', 'checkpoint.py'), 'save_checkpoint'),
+)
+
+
+def _called_from(origins) -> bool:
+    frame = sys._getframe(1)
+    while frame is not None:
+        code = frame.f_code
+        for filename, function in origins:
+            if code.co_name == function and \
+                    code.co_filename.endswith(filename):
+                return True
+        frame = frame.f_back
+    return False
+
+
+class StackNoiseFilter(logging.Filter):
+    """Drops MMEngine's FileClient/HardDiskBackend deprecation lines when
+    ``CheckpointHook.before_train`` logs them (see module doc, item 4)."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        if record.levelno != logging.WARNING:
+            return True
+        message = record.getMessage()
+        if message.startswith(SILENCED_LOG_LINES) and \
+                _called_from(LOG_LINE_ORIGINS):
+            return False
+        return True
+
+
+def _add_noise_filter(logger: logging.Logger) -> None:
+    if not any(isinstance(f, StackNoiseFilter) for f in logger.filters):
+        logger.addFilter(StackNoiseFilter())
+
+
+def silence_stack_warnings() -> None:
+    """Install the filters of item 4 (idempotent). Python warning filters
+    act from now on, so this runs before MMPretrain imports mmcv."""
+    for message, module in SILENCED_WARNINGS:
+        warnings.filterwarnings(
+            'ignore', message=message, category=UserWarning, module=module)
+    from mmengine.logging import MMLogger
+    original = MMLogger.__init__
+    if not getattr(original, '__mmlogitkd__', False):
+
+        def __init__(self, *args, **kwargs):
+            original(self, *args, **kwargs)
+            _add_noise_filter(self)
+
+        __init__.__mmlogitkd__ = True
+        __init__.__wrapped__ = original
+        MMLogger.__init__ = __init__
+    for logger in list(MMLogger._instance_dict.values()):
+        _add_noise_filter(logger)
+
+
 def apply_all() -> None:
     """Apply every workaround. Idempotent; called by ``import mmlogitkd``."""
     patch_mmrazor_import()
+    silence_stack_warnings()
     install_checkpoint_loader()
     patch_installed_path()

@@ -1,5 +1,6 @@
 """The stack workarounds of mmlogitkd.compat, each checked against the
 upstream behaviour it covers."""
+import logging
 import os
 import os.path as osp
 import pickle
@@ -138,3 +139,80 @@ def test_loss_name_clash_with_mmrazor_is_reported():
 
     with pytest.raises(KeyError, match='MMRazor already registers a "DKDLoss"'):
         register_loss(DKDLoss)
+
+
+def _stderr_of(code):
+    result = subprocess.run([sys.executable, '-W', 'default', '-c', code],
+                            capture_output=True, text=True)
+    assert result.returncode == 0, result.stderr
+    return result.stderr
+
+
+def test_mmcv_lite_warning_is_silenced_only_for_mmcv():
+    """mmcv-lite still warns about MultiScaleDeformableAttention (if not,
+    drop the filter); after `import mmlogitkd` it does not, while the same
+    text warned from another module still shows."""
+    message = 'Fail to import ``MultiScaleDeformableAttention``'
+    assert message in _stderr_of('import mmcv.cnn.bricks.transformer')
+    assert message not in _stderr_of('import mmlogitkd, mmcv.cnn.bricks.transformer')
+    assert message in _stderr_of(
+        'import mmlogitkd, warnings\n'
+        f'warnings.warn({message!r} + " (user code)", UserWarning)')
+
+
+def test_pkg_resources_warning_is_silenced_only_for_mmengine():
+    lookup = ('from mmengine.utils import get_installed_path\n'
+              'get_installed_path("mmengine")')
+    assert 'pkg_resources is deprecated' in _stderr_of(lookup)
+    assert 'pkg_resources is deprecated' not in _stderr_of(
+        'import mmlogitkd\n' + lookup)
+    # Another module importing pkg_resources first is not ours to hide.
+    assert 'pkg_resources is deprecated' in _stderr_of(
+        'import mmlogitkd\nimport pkg_resources')
+
+
+class _Records(logging.Handler):
+
+    def __init__(self):
+        super().__init__()
+        self.messages = []
+
+    def emit(self, record):
+        self.messages.append(record.getMessage())
+
+
+def _file_client_lines(logger, action):
+    records = _Records()
+    logger.addHandler(records)
+    try:
+        action()
+    finally:
+        logger.removeHandler(records)
+    return [m for m in records.messages
+            if m.startswith(compat.SILENCED_LOG_LINES)]
+
+
+def test_mmengine_file_client_lines_silenced_only_from_its_checkpointing(
+        tmp_path):
+    from mmengine.fileio import FileClient
+    from mmengine.logging import MMLogger
+    from mmengine.runner.checkpoint import save_checkpoint
+
+    logger = MMLogger.get_instance(f'compat-{tmp_path.name}')
+    logger.propagate = False
+    assert any(isinstance(f, compat.StackNoiseFilter)
+               for f in logger.filters)
+    MMLogger.get_instance(logger.instance_name)  # make it current
+
+    def save():
+        save_checkpoint({'w': torch.zeros(1)}, str(tmp_path / 'x.pth'))
+
+    assert _file_client_lines(logger, save) == []
+    # User code creating a FileClient still gets MMEngine's deprecation.
+    assert _file_client_lines(
+        logger, lambda: FileClient.infer_client(None, str(tmp_path)))
+    # Upstream still logs it from save_checkpoint: if this fails, MMEngine
+    # stopped and the filter can go.
+    logger.filters = [f for f in logger.filters
+                      if not isinstance(f, compat.StackNoiseFilter)]
+    assert _file_client_lines(logger, save)
