@@ -7,11 +7,16 @@
   student of a distillation checkpoint.
 * :mod:`.saving` — tensors-only content, atomic writes with umask
   permissions, the one writer of converted/exported files.
-* :mod:`.teacher` — strict, hash-pinned teacher loading.
+* :mod:`.download` — checkpoints given by URL, downloaded once into
+  MMEngine's checkpoint cache.
+* :mod:`.teacher` — strict, hash-pinned teacher (and ``pretrained``)
+  loading.
 * :mod:`.runs` — checkpoints of runs: what a file is, strict loading for
   evaluation and resume with advice, the run fingerprint.
 * :mod:`.convert` — converting checkpoints of the original code bases.
 """
+from .download import (CheckpointDownloadError, checkpoint_cache_dir,
+                       download_checkpoint, is_url)
 from .loading import (TRUST_ENV, CheckpointError, NotACheckpointError,
                       UntrustedCheckpointError, file_sha256, is_trusted,
                       load_checkpoint_file, trust_checkpoint_path,
@@ -33,6 +38,8 @@ from .runs import (FINGERPRINT_KEY, ResumeMismatchError,
 from .teacher import TeacherCheckpointError, load_teacher_checkpoint
 
 __all__ = [
+    'CheckpointDownloadError', 'checkpoint_cache_dir', 'download_checkpoint',
+    'is_url',
     'TRUST_ENV', 'CheckpointError', 'NotACheckpointError',
     'UntrustedCheckpointError', 'file_sha256', 'is_trusted',
     'load_checkpoint_file', 'trust_checkpoint_path', 'trusted_paths',

@@ -16,6 +16,7 @@ bases (docs/methods/README.md#conventions): the teacher is frozen and always
 in eval mode, the CE
 uses the raw student logits, and the total loss is the sum of the terms.
 """
+import functools
 from collections import OrderedDict
 from typing import Dict, List, Optional, Sequence, Union
 
@@ -23,12 +24,13 @@ import torch
 import torch.nn.functional as F
 from mmengine.logging import MessageHub, print_log
 from mmengine.model import BaseModel
+from mmengine.registry import DefaultScope
 from torch import nn
 
-from mmlogitkd.registry import MODELS
 from mmlogitkd.checkpoint import load_teacher_checkpoint
+from mmlogitkd.registry import MODELS, register_to_mmpretrain
 from .teacher_cache import TeacherLogitCache
-from ..builder import build_classifier
+from ..builder import build_classifier, split_pretrained
 
 _AUTOCAST_DTYPES = {'bfloat16': torch.bfloat16, 'float16': torch.float16,
                     'bf16': torch.bfloat16, 'fp16': torch.float16}
@@ -38,14 +40,39 @@ class NonFiniteLossError(FloatingPointError):
     """A loss term became NaN or Inf."""
 
 
+def _in_our_scope(init):
+    """Run ``__init__`` in the ``mmlogitkd`` scope, whatever the config's
+    default scope (e.g. ``'mmpretrain'``): the student, teacher, losses and
+    preprocessor then resolve our types and, through the parent registries,
+    MMPretrain's."""
+
+    @functools.wraps(init)
+    def wrapped(self, *args, **kwargs):
+        with DefaultScope.overwrite_default_scope('mmlogitkd'):
+            init(self, *args, **kwargs)
+
+    return wrapped
+
+
+@register_to_mmpretrain('MODELS')
 @MODELS.register_module()
 class LogitDistiller(BaseModel):
     """Distil a student classifier from a frozen teacher through its logits.
 
+    It is registered in MMPretrain's ``MODELS`` too, so a plain MMPretrain
+    config (``default_scope='mmpretrain'`` with ``custom_imports``) names it
+    as ``type='LogitDistiller'``; everything it builds (student, teacher,
+    losses, data preprocessor) is built in the ``mmlogitkd`` scope, which
+    sees every MMPretrain type.
+
     Args:
         student: config of the student, an MMPretrain classifier (or a
-            ``cfg_path`` dict, see :func:`build_classifier`).
-        teacher: config of the teacher, built the same way.
+            ``cfg_path`` dict, optionally with ``pretrained``, see
+            :func:`build_classifier`).
+        teacher: config of the teacher, built the same way. A
+            ``pretrained=True`` (or a path/URL) teacher is loaded like
+            ``teacher_ckpt`` (strict, pinned by ``teacher_ckpt_sha256``);
+            giving both is an error.
         distill_losses: name -> loss config. Names are logged as they are
             and must start with ``loss_`` (MMEngine sums the terms whose name
             contains ``loss``). Every loss follows
@@ -54,8 +81,9 @@ class LogitDistiller(BaseModel):
         ce_weight: weight of the student's classification loss (its head's
             ``loss_module``, so label smoothing configured there applies), on
             every view.
-        teacher_ckpt: path of the teacher checkpoint, loaded strictly at
-            build time. None leaves the teacher as built (e.g. with its own
+        teacher_ckpt: path or URL of the teacher checkpoint, loaded strictly
+            at build time (URLs are downloaded once into MMEngine's
+            checkpoint cache, see :mod:`mmlogitkd.checkpoint.download`). None leaves the teacher as built (e.g. with its own
             ``init_cfg``), which is only sensible for tests.
         teacher_ckpt_sha256: expected SHA-256 of ``teacher_ckpt``: all 64
             hex digits, or a prefix of at least 12.
@@ -89,10 +117,13 @@ class LogitDistiller(BaseModel):
             float32; needs ``augment_on_device``; see
             :mod:`.teacher_cache`). None (default) runs the teacher on every
             step.
-        data_preprocessor: defaults to :class:`MultiViewClsDataPreprocessor`.
+        data_preprocessor: defaults to :class:`MultiViewClsDataPreprocessor`,
+            which is also the type of a dict without ``type`` (MMPretrain
+            configs write their top-level ``data_preprocessor`` so).
         init_cfg: initialisation config of the whole algorithm.
     """
 
+    @_in_our_scope
     def __init__(self,
                  student: dict,
                  teacher: dict,
@@ -112,6 +143,10 @@ class LogitDistiller(BaseModel):
                  init_cfg: Optional[dict] = None):
         if data_preprocessor is None:
             data_preprocessor = dict(type='MultiViewClsDataPreprocessor')
+        elif isinstance(data_preprocessor, dict):
+            data_preprocessor = dict(data_preprocessor)
+            data_preprocessor.setdefault('type',
+                                         'MultiViewClsDataPreprocessor')
         super().__init__(
             data_preprocessor=data_preprocessor, init_cfg=init_cfg)
         _check_choice('student_forward', student_forward,
@@ -123,8 +158,26 @@ class LogitDistiller(BaseModel):
         if ce_weight < 0:
             raise ValueError(f'ce_weight must be >= 0, got {ce_weight}')
 
-        self.student = build_classifier(student)
-        self.teacher = build_classifier(teacher)
+        self.student = build_classifier(student, 'model.student')
+        if isinstance(teacher, dict):
+            teacher, pretrained, pretrained_sha256 = split_pretrained(
+                teacher, 'model.teacher')
+            if pretrained is not None:
+                if teacher_ckpt is not None:
+                    raise ValueError(
+                        'model.teacher.pretrained and model.teacher_ckpt '
+                        'both name teacher weights; keep one (teacher_ckpt '
+                        'for a file or URL, pretrained=True for the model '
+                        'zoo weights of the teacher\'s cfg_path).')
+                if pretrained_sha256 is not None:
+                    if teacher_ckpt_sha256 is not None:
+                        raise ValueError(
+                            'model.teacher.pretrained_sha256 and '
+                            'model.teacher_ckpt_sha256 both pin the teacher '
+                            'weights; keep one.')
+                    teacher_ckpt_sha256 = pretrained_sha256
+                teacher_ckpt = pretrained
+        self.teacher = build_classifier(teacher, 'model.teacher')
         self._check_num_classes()
         self.distill_losses = nn.ModuleDict()
         for name, loss_cfg in (distill_losses or {}).items():
@@ -153,7 +206,8 @@ class LogitDistiller(BaseModel):
             self.teacher_ckpt_sha256 = load_teacher_checkpoint(
                 self.teacher, teacher_ckpt, sha256=teacher_ckpt_sha256,
                 prefix=teacher_ckpt_prefix,
-                allow_unsafe=teacher_ckpt_allow_unsafe)
+                allow_unsafe=teacher_ckpt_allow_unsafe,
+                setting='model.teacher_ckpt')
             # The runner's init_weights must not re-initialise loaded weights.
             self.teacher._is_init = True
         elif teacher_ckpt_sha256 is not None:

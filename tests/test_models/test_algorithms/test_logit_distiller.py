@@ -200,7 +200,7 @@ def test_teacher_checkpoint_good_wrong_keys_wrong_hash(tmp_path):
         assert torch.equal(model.teacher.state_dict()[key], value)
 
     with pytest.raises(TeacherCheckpointError,
-                       match=r'sha256 .* teacher_ckpt_sha256=0{64}'):
+                       match=r'sha256 .* model.teacher_ckpt_sha256=0{64}'):
         build(teacher_ckpt=good, teacher_ckpt_sha256='0' * 64)
 
     state = source.teacher.state_dict()
@@ -329,3 +329,98 @@ def test_teacher_from_mmpretrain_model_zoo_config():
     assert model.teacher.head.num_classes == 100
     logits = model.teacher_logits([torch.randn(2, 3, 32, 32)])[0]
     assert logits.shape == (2, 100)
+
+
+def test_teacher_url_and_pretrained_load_like_teacher_ckpt(tmp_path,
+                                                          monkeypatch):
+    """MMRazor configs name teachers by URL and write
+    `cfg_path=..., pretrained=False`; `pretrained=True` loads the model-zoo
+    weights like teacher_ckpt (strict, pinned by teacher_ckpt_sha256)."""
+    from mmlogitkd.checkpoint import file_sha256
+    from mmlogitkd.models import builder
+    monkeypatch.setenv('TORCH_HOME', str(tmp_path / 'torch_home'))
+    source = build()
+    path = str(tmp_path / 'teacher.pth')
+    torch.save({'state_dict': source.teacher.state_dict()}, path)
+    digest = file_sha256(path)
+
+    model = build(teacher_ckpt='file://' + path, teacher_ckpt_sha256=digest,
+                  student=dict(cfg_path=RESNET8, pretrained=False),
+                  teacher=dict(cfg_path=RESNET8, pretrained=False))
+    assert model.teacher_ckpt == 'file://' + path
+    assert model.teacher_ckpt_sha256 == digest
+    assert torch.equal(model.teacher.head.fc.weight,
+                       source.teacher.head.fc.weight)
+    with pytest.raises(TeacherCheckpointError,
+                       match=r'cached as .*teacher.pth.*'
+                       r'model.teacher_ckpt_sha256=0{64}'):
+        build(teacher_ckpt='file://' + path, teacher_ckpt_sha256='0' * 64)
+
+    monkeypatch.setattr(builder, 'model_zoo_weights',
+                        lambda cfg_path, setting: path)
+    zoo = build(teacher=dict(cfg_path=RESNET8, pretrained=True),
+                teacher_ckpt_sha256=digest)
+    assert zoo.teacher_ckpt == path and zoo.teacher_ckpt_sha256 == digest
+    with pytest.raises(TeacherCheckpointError, match='teacher_ckpt_sha256'):
+        build(teacher=dict(cfg_path=RESNET8, pretrained=True),
+              teacher_ckpt_sha256='0' * 64)
+    with pytest.raises(ValueError, match='model.teacher.pretrained and '
+                       'model.teacher_ckpt both'):
+        build(teacher=dict(cfg_path=RESNET8, pretrained=True),
+              teacher_ckpt=path)
+
+
+MMPRETRAIN_CONFIG = '''
+# A plain MMPretrain config: MMPretrain's runtime and scope, mmlogitkd only
+# through custom_imports, a top-level data_preprocessor without type.
+_base_ = ['mmpretrain::_base_/default_runtime.py']
+custom_imports = dict(imports=['mmlogitkd'], allow_failed_imports=False)
+data_preprocessor = dict(num_classes=100, mean=[129.3, 124.1, 112.4],
+                         std=[68.2, 65.4, 70.4], to_rgb=False)
+model = dict(
+    type='LogitDistiller',
+    student=dict(
+        type='ImageClassifier',
+        backbone=dict(type='CIFARResNet', arch='resnet8', out_indices=(2, )),
+        neck=dict(type='GlobalAveragePooling'),
+        head=dict(type='LinearClsHead', num_classes=100, in_channels=64,
+                  loss=dict(type='CrossEntropyLoss'))),
+    teacher=dict(cfg_path='mmlogitkd::_base_/models/cifar100/resnet8.py',
+                 pretrained=False),
+    ce_weight=0.1,
+    distill_losses=dict(loss_kd=dict(type='KDLoss', temperature=4.0,
+                                     loss_weight=0.9)))
+loader = dict(batch_size=50, num_workers=0, persistent_workers=False,
+              dataset=dict(
+    type='LocalCIFAR100', data_root='{root}', split='{{split}}',
+    pipeline=[dict(type='PackInputs')]),
+    sampler=dict(type='DefaultSampler', shuffle=False))
+train_dataloader = dict(loader, dataset=dict(loader['dataset'],
+                                             split='train'))
+val_dataloader = dict(loader, dataset=dict(loader['dataset'], split='test'))
+val_evaluator = dict(type='Accuracy', topk=(1, ))
+optim_wrapper = dict(optimizer=dict(type='SGD', lr=0.01, momentum=0.9))
+train_cfg = dict(by_epoch=True, max_epochs=1, val_interval=1)
+val_cfg = dict()
+'''
+
+
+def test_logit_distiller_in_a_plain_mmpretrain_config(tiny_cifar_root,
+                                                      tmp_path):
+    """type='LogitDistiller' in default_scope='mmpretrain' needs neither
+    _scope_ nor a data_preprocessor type: MMPretrain's own tools/train.py
+    trains it."""
+    import mmpretrain
+
+    from conftest import run_tool, scalars
+    config = tmp_path / 'kd_in_mmpretrain.py'
+    config.write_text(MMPRETRAIN_CONFIG.format(root=tiny_cifar_root))
+    train = osp.join(osp.dirname(mmpretrain.__file__), '.mim', 'tools',
+                     'train.py')
+    work_dir = str(tmp_path / 'work')
+    run_tool([train, str(config), '--work-dir', work_dir], cwd=str(tmp_path))
+    lines = scalars(work_dir)
+    assert any('loss_kd' in line for line in lines)
+    assert any('accuracy/top1' in line for line in lines)
+    dumped = Config.fromfile(osp.join(work_dir, 'kd_in_mmpretrain.py'))
+    assert dumped.default_scope == 'mmpretrain'
