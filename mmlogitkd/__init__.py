@@ -24,4 +24,6 @@ register_all_modules(init_default_scope=False)
 
 from . import datasets, engine, evaluation, models  # noqa: E402,F401
 
+compat.patch_mmrazor_distillation()  # MMRazor's own losses and val loops
+
 __all__ = ['__version__', 'compat']

@@ -44,6 +44,22 @@ Each workaround names the upstream problem it covers and has a test in
    two log lines one of those two functions on the stack), so
    the same text from anywhere else (e.g. the user's own ``FileClient``)
    and every other warning still show.
+5. **MMRazor's ``KDSoftCELoss`` imports ``soft_cross_entropy`` from
+   ``mmcls``**, which MMPretrain replaced; without ``mmcls`` it holds an
+   MMRazor placeholder and fails on construction (``TypeError ... unexpected
+   keyword argument 'reduction'``). :func:`patch_mmrazor_distillation` puts
+   MMPretrain's ``soft_cross_entropy`` (the same function, renamed package)
+   in its place.
+6. **MMRazor's distillation val loops return nothing**:
+   ``SingleTeacherDistillValLoop.run`` and ``SelfDistillValLoop.run`` were
+   written for MMEngine < 0.8, whose ``ValLoop.run`` returned nothing; since
+   0.8 ``Runner.val()`` returns what the loop returns, so it gives ``None``,
+   and the validation losses MMEngine's ``run_iter`` records are never
+   cleared. The patched ``run`` clears them and returns the metrics the loop
+   passes to ``after_val_epoch`` (student and ``teacher.``-prefixed teacher
+   metrics, or ``student.``-prefixed ones). (The ``KeyError: -1`` of MMRazor's
+   own loop tests comes from their toy model, whose ``val_step`` returns a
+   dict; MMEngine's plain ``ValLoop`` fails the same way on it.)
 """
 import logging
 import os.path as osp
@@ -212,6 +228,64 @@ def silence_stack_warnings() -> None:
         MMLogger.__init__ = __init__
     for logger in list(MMLogger._instance_dict.values()):
         _add_noise_filter(logger)
+
+
+# --------------------------------------------------------------------------
+# MMRazor's distillation API on today's stack
+# --------------------------------------------------------------------------
+def _is_mmrazor_placeholder(obj) -> bool:
+    return isinstance(obj, type) and obj.__name__ == 'PlaceHolder' and \
+        obj.__module__.startswith('mmrazor')
+
+
+def _returning_metrics(run):
+    """Wrap an MMRazor val loop's ``run`` (see module doc, item 6)."""
+
+    def wrapped(self):
+        if isinstance(getattr(self, 'val_loss', None), dict):
+            self.val_loss.clear()
+        captured = []
+        runner = self.runner
+        shadowed = vars(runner).get('call_hook')
+        call_hook = runner.call_hook
+
+        def spy(fn_name, **kwargs):
+            if fn_name == 'after_val_epoch':
+                captured.append(kwargs.get('metrics'))
+            return call_hook(fn_name, **kwargs)
+
+        runner.call_hook = spy
+        try:
+            result = run(self)
+        finally:
+            if shadowed is None:
+                vars(runner).pop('call_hook', None)
+            else:
+                runner.call_hook = shadowed
+        if result is None and captured:
+            result = captured[-1]
+        return result
+
+    wrapped.__name__ = run.__name__
+    wrapped.__doc__ = run.__doc__
+    wrapped.__wrapped__ = run
+    wrapped.__mmlogitkd__ = True
+    return wrapped
+
+
+def patch_mmrazor_distillation() -> None:
+    """Items 5 and 6 of the module doc. Idempotent."""
+    from mmpretrain.models.losses.cross_entropy_loss import \
+        soft_cross_entropy
+    from mmrazor.engine.runner import distill_val_loop
+    from mmrazor.models.losses import kd_soft_ce_loss
+
+    if _is_mmrazor_placeholder(kd_soft_ce_loss.soft_cross_entropy):
+        kd_soft_ce_loss.soft_cross_entropy = soft_cross_entropy
+    for name in ('SingleTeacherDistillValLoop', 'SelfDistillValLoop'):
+        loop = getattr(distill_val_loop, name)
+        if not getattr(loop.run, '__mmlogitkd__', False):
+            loop.run = _returning_metrics(loop.run)
 
 
 def apply_all() -> None:
