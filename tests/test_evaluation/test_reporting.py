@@ -82,6 +82,9 @@ def test_names_of_methods_pairs_and_datasets():
         'loss_dkd': {'type': 'DKDLoss', 'standardize': True}}}) == 'DKD+LS'
     assert describe_method({'distill_losses': {
         'loss_kd': {'type': 'KDLoss'}}}) == 'KD'
+    # MMRazor's SingleTeacherDistill names its losses in its distiller
+    assert describe_method({'type': 'SingleTeacherDistill', 'distiller': {
+        'distill_losses': {'loss_kd': {'type': 'KDLoss'}}}}) == 'KD'
     # anything else by its loss types
     assert describe_method({'distill_losses': {
         'loss_x': {'type': 'DKDLoss', 'standardize': True}}}) == \

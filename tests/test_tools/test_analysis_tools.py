@@ -291,7 +291,8 @@ def test_summary_aggregates_two_seeds(two_seeds, tmp_path):
     assert cells == [
         'LocalCIFAR100:cifar100', 'resnet20 → resnet8', 'KD+LS',
         'kd_r20_r8', '3 ep', '64 × 2', '0, 1', '71.00 ± 1.41',
-        '71.75 ± 1.06', '6.00 ± 1.41', '77.50', 'abababababab', '1:15:00'
+        '71.75 ± 1.06', '6.00 ± 1.41', '–', '–', '77.50', 'abababababab',
+        '1:15:00'
     ]
     assert open(osp.join(out_dir, 'results.md')).read() == markdown
     with open(osp.join(out_dir, 'results.csv')) as f:
@@ -335,6 +336,66 @@ def test_summary_separates_other_settings_and_unfinished_runs(
     with_cut = tool.main([first, second, unfinished, '--include-unfinished'])
     assert '| 0, 1, 2 |' in with_cut
     assert other_temperature not in with_cut
+
+
+def test_summary_averages_repeats_of_a_seed(two_seeds):
+    """Three runs of seed 0 are one seed, not three (issue 15 showed
+    `0, 0, 0 ... ± 0.00`): averaged per seed, ± over distinct seeds."""
+    tool = load_tool('summarize_results')
+    root, first, second = two_seeds
+    repeats = [first] + [fabricate_run(
+        root, f'kd_seed0_again{i}', seed=0, top1=[60.0, 61.0, top1],
+        ece=[0.1, 0.1, 0.09], loss=[1.0] * 3, end_time='11:00:00')
+        for i, top1 in enumerate((73.0, 76.0))]
+    markdown = tool.main(repeats)
+    (row, ) = [line for line in markdown.splitlines()
+               if line.startswith('| LocalCIFAR100')]
+    cells = [c.strip() for c in row.strip('|').split('|')]
+    # seed 0: 70, 73, 76 -> one value, 73.00, and no ± (one seed)
+    assert cells[6] == '0 (×3)' and cells[7] == '73.00'
+    assert 'Seeds repeat' in markdown
+    # with seed 1 (72.0): seeds 0 -> 73, 1 -> 72: 72.50 ± 0.71
+    markdown = tool.main(repeats + [second])
+    (row, ) = [line for line in markdown.splitlines()
+               if line.startswith('| LocalCIFAR100')]
+    cells = [c.strip() for c in row.strip('|').split('|')]
+    assert cells[6] == '0 (×3), 1' and cells[7] == '72.50 ± 0.71'
+    assert 'Seeds repeat' not in tool.main([first, second])
+
+
+def test_summary_lists_test_only_folders_apart(two_seeds):
+    """A tools/test.py work dir (a session without training) is not an
+    unfinished run."""
+    tool = load_tool('summarize_results')
+    root, first, second = two_seeds
+    test_dir = osp.join(root, 'kd_test')
+    session = osp.join(test_dir, '20250102_100000')
+    os.makedirs(osp.join(session, 'vis_data'))
+    import shutil
+    shutil.copy(osp.join(first, 'kd_r20_r8.py'), test_dir)
+    with open(osp.join(session, 'vis_data', 'scalars.json'), 'w') as f:
+        f.write(json.dumps({'accuracy/top1': 70.0, 'step': 0}) + '\n')
+    with open(osp.join(session, '20250102_100000.log'), 'w') as f:
+        f.write('2025/01/02 10:00:00 - mmengine - INFO - Epoch(test) '
+                '[2/2]  accuracy/top1: 70.0\n')
+    markdown = tool.main([root])
+    assert 'unfinished' not in markdown
+    assert f'- `{test_dir}`' in markdown.split('Not training runs')[1]
+
+
+def test_summary_shows_temperature_scaling(two_seeds):
+    tool = load_tool('summarize_results')
+    _, first, second = two_seeds
+    for work_dir, temperature, after in ((first, 1.5, 0.02),
+                                         (second, 2.5, 0.04)):
+        with open(osp.join(work_dir, 'temperature_scaling.json'), 'w') as f:
+            json.dump({'temperature': temperature,
+                       'test': {'ece_before': 0.06, 'ece_after': after}}, f)
+    (row, ) = [line for line in tool.main([first, second]).splitlines()
+               if line.startswith('| LocalCIFAR100')]
+    cells = [c.strip() for c in row.strip('|').split('|')]
+    # ECE after: 2 % and 4 % -> 3.00 ± 1.41; T 1.5 and 2.5 -> 2.00 ± 0.71
+    assert cells[9:12] == ['6.00 ± 1.41', '3.00 ± 1.41', '2.00 ± 0.71']
 
 
 # --------------------------------------------------------------------------

@@ -1,6 +1,12 @@
 """Aggregation of runs over seeds: mean ± sample standard deviation of
-the last epoch (``docs/reporting.md``)."""
-import warnings
+the last epoch (``docs/reporting.md``).
+
+Runs that share a seed are repeats of one seed, not independent samples:
+their values are first averaged into one value per seed, and the mean ±
+std is taken over the distinct seeds (three runs of seed 0 give one value,
+without ±). Runs whose seed is unknown count as distinct seeds.
+"""
+from collections import OrderedDict
 from dataclasses import dataclass
 from statistics import mean, stdev
 from typing import Dict, List, Optional, Sequence, Tuple
@@ -33,9 +39,25 @@ class Stat:
         return text
 
 
+def _by_seed(runs: Sequence[RunResult]) -> List[List[RunResult]]:
+    """The runs grouped by seed, in order (unknown seeds stay alone)."""
+    groups: Dict[object, List[RunResult]] = OrderedDict()
+    for index, run in enumerate(runs):
+        key = run.seed if run.seed is not None else ('unknown', index)
+        groups.setdefault(key, []).append(run)
+    return list(groups.values())
+
+
 def stat_of(runs: Sequence[RunResult], name: str) -> Stat:
-    return Stat([getattr(r, name) for r in runs
-                 if getattr(r, name) is not None])
+    """``name`` over the distinct seeds of ``runs`` (repeats of a seed
+    averaged first; runs without the value left out)."""
+    values = []
+    for same_seed in _by_seed(runs):
+        known = [getattr(r, name) for r in same_seed
+                 if getattr(r, name) is not None]
+        if known:
+            values.append(mean(known))
+    return Stat(values)
 
 
 @dataclass
@@ -49,7 +71,24 @@ class GroupSummary:
 
     @property
     def seeds(self) -> List[Optional[int]]:
+        """The seed of every run (repeats included)."""
         return [r.seed for r in self.runs]
+
+    @property
+    def seed_counts(self) -> List[Tuple[Optional[int], int]]:
+        """``(seed, number of runs)`` per distinct seed."""
+        return [(same[0].seed, len(same)) for same in _by_seed(self.runs)]
+
+    @property
+    def has_repeated_seeds(self) -> bool:
+        return any(count > 1 for _, count in self.seed_counts)
+
+    @property
+    def seeds_text(self) -> str:
+        """``0, 1, 2``, or ``0 (×3)`` for repeats of a seed."""
+        return ', '.join(('?' if seed is None else str(seed)) +
+                         (f' (×{count})' if count > 1 else '')
+                         for seed, count in self.seed_counts)
 
     @property
     def top1_last(self) -> Stat:
@@ -62,6 +101,16 @@ class GroupSummary:
     @property
     def ece_last(self) -> Stat:
         return stat_of(self.runs, 'ece_last')
+
+    @property
+    def ece_after_ts(self) -> Stat:
+        """Test ECE after temperature scaling (runs calibrated with
+        ``tools/analysis/temperature_scaling.py``)."""
+        return stat_of(self.runs, 'ece_after_ts')
+
+    @property
+    def temperature(self) -> Stat:
+        return stat_of(self.runs, 'temperature')
 
     @property
     def wall_time(self) -> Stat:
@@ -94,13 +143,14 @@ def summarize_runs(runs: Sequence[RunResult],
 
     Returns:
         tuple: the groups (sorted by dataset, pair, method) and the runs left
-        out as unfinished.
+        out: unfinished ones and folders without a training session
+        (``tools/test.py`` output; ``run.trained`` is False).
     """
     groups: Dict[tuple, List[RunResult]] = {}
     skipped = []
     for run in runs:
-        if not run.finished and not include_unfinished:
-            skipped.append(run)
+        if not run.trained or (not run.finished and not include_unfinished):
+            skipped.append(run)  # test-only folders are never aggregated
             continue
         groups.setdefault(group_key(run), []).append(run)
     summaries = [GroupSummary(sorted(members, key=lambda r: (
@@ -109,11 +159,5 @@ def summarize_runs(runs: Sequence[RunResult],
     summaries.sort(key=lambda g: (g.first.dataset, g.first.pair,
                                   g.first.method != 'baseline',
                                   g.first.method, g.first.config_name))
-    for summary in summaries:
-        seeds = [s for s in summary.seeds if s is not None]
-        if len(set(seeds)) != len(seeds):
-            warnings.warn(
-                f'{summary.first.config_name}: several runs share a seed '
-                f'({seeds}); they are aggregated but are not independent.')
     return summaries, skipped
 

@@ -1,5 +1,6 @@
 """One run's result: what a work directory contributes to a results
-table (method, pair, dataset, seed, last/best top-1, ECE, teacher)."""
+table (method, pair, dataset, seed, last/best top-1, ECE, ECE after
+temperature scaling, teacher)."""
 import hashlib
 import json
 import os.path as osp
@@ -51,10 +52,12 @@ def describe_method(model_cfg: dict) -> str:
     standardization.
 
     A plain classifier (or a distiller without distillation loss) is
-    ``baseline``: the student trained on labels alone.
+    ``baseline``: the student trained on labels alone. MMRazor algorithms
+    (``SingleTeacherDistill``) are described by their distiller's losses.
     """
     from mmlogitkd.methods import method_of_loss_config
-    losses = model_cfg.get('distill_losses') or {}
+    losses = model_cfg.get('distill_losses') or \
+        (model_cfg.get('distiller') or {}).get('distill_losses') or {}
     if not losses:
         return 'baseline'
     method = method_of_loss_config(losses)
@@ -127,6 +130,12 @@ class RunResult:
     teacher_sha256: Optional[str]
     teacher_checkpoint: Optional[str]
     wall_time: Optional[float]
+    #: The folder holds a training session (not only tools/test.py output).
+    trained: bool = True
+    #: From ``temperature_scaling.json`` (tools/analysis/
+    #: temperature_scaling.py): the temperature and the test ECE after it.
+    temperature: Optional[float] = None
+    ece_after_ts: Optional[float] = None
 
     @property
     def finished(self) -> bool:
@@ -172,9 +181,12 @@ def read_run(work_dir: str) -> RunResult:
     teacher_top1 = teacher.get(TOP1_KEY,
                                history.teacher.get(TEACHER_PREFIX + TOP1_KEY))
     is_distiller = 'teacher' in model
+    student = model.get('student') or model.get('architecture')  # MMRazor
     pair = (f'{describe_backbone(model.get("teacher"))} → '
-            f'{describe_backbone(model.get("student"))}'
+            f'{describe_backbone(student)}'
             if is_distiller else describe_backbone(model))
+    from mmlogitkd.evaluation.temperature_scaling import read_result
+    scaling = read_result(work_dir) or {}
     return RunResult(
         work_dir=work_dir,
         config_file=config_file,
@@ -196,5 +208,8 @@ def read_run(work_dir: str) -> RunResult:
         teacher_top1=teacher_top1,
         teacher_sha256=teacher.get('sha256'),
         teacher_checkpoint=teacher.get('checkpoint'),
-        wall_time=sum(times) if times else None)
+        wall_time=sum(times) if times else None,
+        trained=bool(sessions),
+        temperature=scaling.get('temperature'),
+        ece_after_ts=(scaling.get('test') or {}).get('ece_after'))
 
