@@ -83,5 +83,6 @@ if __name__ == '__main__':
         extras_require={
             'tests': parse_requirements('requirements/tests.txt'),
             'optional': parse_requirements('requirements/optional.txt'),
+            'loggers': parse_requirements('requirements/loggers.txt'),
         },
         zip_safe=False)

@@ -75,3 +75,38 @@ def test_dist_test_two_processes(tiny_cifar_root, tmp_path):
     log = open(glob.glob(str(tmp_path / 'test' / '*' / '*.log'))[0]).read()
     assert 'GPU number: 2' in log
     assert 'accuracy/top1' in log
+
+
+def fake_srun(tmp_path, env=None):
+    """Run slurm_train.sh with a `srun` on PATH that prints its arguments
+    and the thread variables its tasks would get."""
+    bin_dir = tmp_path / 'bin'
+    bin_dir.mkdir(parents=True)
+    srun = bin_dir / 'srun'
+    srun.write_text('#!/bin/sh\necho "ARGS $*"\n'
+                    'echo "OMP=$OMP_NUM_THREADS MKL=$MKL_NUM_THREADS"\n')
+    srun.chmod(0o755)
+    environment = {k: v for k, v in os.environ.items()
+                   if k not in ('OMP_NUM_THREADS', 'MKL_NUM_THREADS')}
+    environment.update(env or {})
+    environment['PATH'] = f'{bin_dir}:{environment["PATH"]}'
+    result = subprocess.run(
+        ['bash', osp.join(REPO_ROOT, 'tools', 'slurm_train.sh'), 'cpu',
+         'job', 'cfg.py', 'wd', '--amp'], env=environment,
+        capture_output=True, text=True, check=True)
+    return result.stdout
+
+
+def test_slurm_gpus_and_threads(tmp_path):
+    default = fake_srun(tmp_path / 'a')
+    assert '--gres=gpu:8 --ntasks=8 --ntasks-per-node=8 ' \
+        '--cpus-per-task=5' in default
+    assert 'OMP=5 MKL=5' in default
+    assert '--launcher=slurm --amp' in default
+    cpu = fake_srun(tmp_path / 'b', dict(GPUS='4', GPUS_PER_NODE='0',
+                                         CPUS_PER_TASK='2'))
+    assert '--gres' not in cpu
+    assert '--ntasks=4 --ntasks-per-node=4 --cpus-per-task=2' in cpu
+    assert 'OMP=2 MKL=2' in cpu
+    mine = fake_srun(tmp_path / 'c', dict(OMP_NUM_THREADS='3'))
+    assert 'OMP=3 MKL=5' in mine
