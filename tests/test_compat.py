@@ -310,3 +310,49 @@ def test_mmrazor_val_loops_return_their_metrics(tmp_path, tiny_cifar_root,
             runner.model.teacher.head.fc.bias[7] = 100.0
         metrics = runner.val()
         assert metrics['teacher.accuracy/top1'] == pytest.approx(1.0)
+
+
+def test_mmrazor_distiller_gives_labels_to_our_dkd():
+    """docs/mmrazor.md: a loss that needs labels (our DKDLoss, named
+    DecoupledKDLoss in MMRazor's registry) gets them from a ModuleInputs
+    recorder on the student head's loss module (its 2nd input)."""
+    from mmengine.optim import OptimWrapper
+    from mmpretrain.structures import DataSample
+    from mmrazor.registry import MODELS as RAZOR_MODELS
+    classifier = dict(
+        _scope_='mmpretrain', type='ImageClassifier',
+        backbone=dict(type='CIFARResNet', arch='resnet8', out_indices=(2, )),
+        neck=dict(type='GlobalAveragePooling'),
+        head=dict(type='LinearClsHead', num_classes=10, in_channels=64,
+                  loss=dict(type='CrossEntropyLoss')))
+    algorithm = RAZOR_MODELS.build(dict(
+        type='SingleTeacherDistill', architecture=classifier,
+        teacher=classifier,
+        data_preprocessor=dict(type='mmpretrain.ClsDataPreprocessor',
+                               num_classes=10),
+        distiller=dict(
+            type='ConfigurableDistiller',
+            student_recorders=dict(
+                fc=dict(type='ModuleOutputs', source='head.fc'),
+                gt_labels=dict(type='ModuleInputs',
+                               source='head.loss_module')),
+            teacher_recorders=dict(
+                fc=dict(type='ModuleOutputs', source='head.fc')),
+            distill_losses=dict(loss_dkd=dict(
+                type='DecoupledKDLoss', temperature=4.0, alpha=1.0,
+                beta=8.0, warmup_epochs=0)),
+            loss_forward_mappings=dict(loss_dkd=dict(
+                student_logits=dict(from_student=True, recorder='fc'),
+                teacher_logits=dict(from_student=False, recorder='fc'),
+                labels=dict(from_student=True, recorder='gt_labels',
+                            data_idx=1))))))
+    labels = [3, 1, 4, 1]
+    data = dict(inputs=[torch.randint(0, 255, (3, 32, 32), dtype=torch.uint8)
+                        for _ in labels],
+                data_samples=[DataSample().set_gt_label(i) for i in labels])
+    recorded = algorithm.distiller.student_recorders.get_recorder('gt_labels')
+    wrapper = OptimWrapper(torch.optim.SGD(
+        algorithm.architecture.parameters(), lr=0.1))
+    log_vars = algorithm.train_step(data, wrapper)
+    assert recorded.get_record_data(data_idx=1).tolist() == labels
+    assert torch.isfinite(log_vars['distill.loss_dkd'])
