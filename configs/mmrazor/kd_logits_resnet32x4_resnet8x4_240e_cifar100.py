@@ -18,8 +18,9 @@ _base_ = [
 ]
 
 # MMRazor builds the algorithm in its own scope: name the preprocessor with
-# its package (mean/std/to_rgb come from the dataset base).
-data_preprocessor = dict(type='mmpretrain.ClsDataPreprocessor')
+# its package (mean/std and the on-device training augmentation,
+# train_views, come from the dataset base).
+data_preprocessor = dict(type='mmpretrain.MultiViewClsDataPreprocessor')
 
 teacher_ckpt = 'checkpoints/cifar100/resnet32x4.pth'  # docs/model_zoo.md
 model = dict(

@@ -145,7 +145,16 @@ def file_inference_parts(cfg: Config, array_order: Optional[str] = None):
     """
     preprocessor = training_preprocessor(cfg)
     if _type_name(preprocessor) in ('', 'MultiViewClsDataPreprocessor'):
-        # one view at test time: MMPretrain's own class, same arguments
+        # One view at test time: MMPretrain's own class, with the arguments
+        # it knows (train_views, our on-device training augmentation, and
+        # batch_augments only act in training).
+        import inspect
+
+        from mmpretrain.models.utils.data_preprocessor import \
+            ClsDataPreprocessor
+        known = inspect.signature(ClsDataPreprocessor.__init__).parameters
+        preprocessor = {k: v for k, v in preprocessor.items()
+                        if k in known and k != 'batch_augments'}
         preprocessor['type'] = 'ClsDataPreprocessor'
     loader = copy.deepcopy(cfg.test_dataloader.to_dict())
     dataset = loader['dataset']
