@@ -35,7 +35,7 @@ FOLDER_OF = {method.key: method.folder for method in METHODS}
 TWO_VIEW_METHODS = {method.key for method in METHODS
                     if method.num_views == 2}
 #: Folders of configs/ that hold no zoo leaves.
-NOT_ZOO = {'_base_', 'baseline', 'bench', 'demo', 'teachers'}
+NOT_ZOO = {'_base_', 'baseline', 'bench', 'demo', 'mmrazor', 'teachers'}
 CIFAR_PAIRS = [
     ('resnet56', 'resnet20'), ('resnet110', 'resnet32'),
     ('resnet110', 'resnet20'), ('resnet32x4', 'resnet8x4'),
