@@ -1,8 +1,10 @@
 """mmlogitkd: logit-based knowledge distillation for the OpenMMLab stack.
 
 Importing the package first applies the compatibility workarounds of
-:mod:`mmlogitkd.compat` (MMRazor import on torch >= 2, safe checkpoint
-loading), then checks the installed versions, then registers every module.
+:mod:`mmlogitkd.compat` (MMRazor import on torch >= 2, the start-up warnings
+users cannot act on, safe checkpoint loading), then checks the installed
+versions, then registers every module, and last fixes MMRazor's
+``KDSoftCELoss`` and distillation val loops.
 """
 from . import compat
 

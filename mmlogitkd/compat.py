@@ -215,7 +215,10 @@ def silence_stack_warnings() -> None:
     for message, module in SILENCED_WARNINGS:
         warnings.filterwarnings(
             'ignore', message=message, category=UserWarning, module=module)
-    from mmengine.logging import MMLogger
+    try:
+        from mmengine.logging import MMLogger
+    except ImportError:  # check_versions reports what is missing
+        return
     original = MMLogger.__init__
     if not getattr(original, '__mmlogitkd__', False):
 

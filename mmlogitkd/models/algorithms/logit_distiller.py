@@ -83,7 +83,8 @@ class LogitDistiller(BaseModel):
             every view.
         teacher_ckpt: path or URL of the teacher checkpoint, loaded strictly
             at build time (URLs are downloaded once into MMEngine's
-            checkpoint cache, see :mod:`mmlogitkd.checkpoint.download`). None leaves the teacher as built (e.g. with its own
+            checkpoint cache, see :mod:`mmlogitkd.checkpoint.download`).
+            None leaves the teacher as built (e.g. with its own
             ``init_cfg``), which is only sensible for tests.
         teacher_ckpt_sha256: expected SHA-256 of ``teacher_ckpt``: all 64
             hex digits, or a prefix of at least 12.
