@@ -326,7 +326,8 @@ def test_mmrazor_distiller_gives_labels_to_our_dkd():
         head=dict(type='LinearClsHead', num_classes=10, in_channels=64,
                   loss=dict(type='CrossEntropyLoss')))
     algorithm = RAZOR_MODELS.build(dict(
-        type='SingleTeacherDistill', architecture=classifier,
+        _scope_='mmrazor', type='SingleTeacherDistill',
+        architecture=classifier,
         teacher=classifier,
         data_preprocessor=dict(type='mmpretrain.ClsDataPreprocessor',
                                num_classes=10),
