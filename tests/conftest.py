@@ -114,24 +114,25 @@ def dataset_base(name: str, augment_on_device: bool, folder: str):
     return Config.fromfile(osp.join(folder, name))
 
 
-#: Training images per class of :func:`distilled_embedded_run`, and how many
+#: Training images per class of :func:`distilled_colour_run`, and how many
 #: of them (the first) the student trains on: the rest are held out.
-EMBEDDED_TRAIN_PER_CLASS = 20
-EMBEDDED_TRAINED_ON = 1800
+COLOUR_TRAIN_PER_CLASS = 20
+COLOUR_TRAINED_ON = 1800
 
 
 @pytest.fixture(scope='session')
-def distilled_embedded_run(tmp_path_factory):
-    """A resnet8 distilled (KD) from a trained resnet8 teacher on the
-    embedded dataset (20 train and 3 test images per class; the student
+def distilled_colour_run(tmp_path_factory):
+    """A resnet8 distilled (KD) from a trained resnet8 teacher on tiny
+    CIFAR-100-format data (one colour per class plus noise, 20 train and 3
+    test images per class, :func:`write_tiny_cifar100`; the student
     trains on the first 1800 training images, 200 are held out), 4 epochs
     each. Returns the data root, the student's work dir and checkpoint."""
-    base = tmp_path_factory.mktemp('embedded_run')
-    root = str(base / 'embedded')
-    run_tool([osp.join(REPO_ROOT, 'tools', 'dataset_converters',
-                       'generate_embedded_cifar100.py'), '--out', root,
-              '--train-per-class', str(EMBEDDED_TRAIN_PER_CLASS),
-              '--test-per-class', '3'], cwd=str(base))
+    base = tmp_path_factory.mktemp('colour_run')
+    # One colour per class: a model learns it in a few epochs, and reading
+    # the images with red and blue swapped changes the predictions.
+    root = write_tiny_cifar100(str(base / 'colours'),
+                               train_per_class=COLOUR_TRAIN_PER_CLASS,
+                               test_per_class=3)
     schedule = ['train_cfg.max_epochs=4', 'param_scheduler.milestones=[3]',
                 'default_hooks.logger.interval=20']
     teacher_dir = str(base / 'teacher')
@@ -142,7 +143,7 @@ def distilled_embedded_run(tmp_path_factory):
     run_tool([TRAIN, osp.join(CONFIGS, 'tiny_kd.py'), '--work-dir',
               student_dir, '--cfg-options',
               f'model.teacher_ckpt={osp.join(teacher_dir, "epoch_4.pth")}',
-              f'train_dataloader.dataset.indices={EMBEDDED_TRAINED_ON}'] +
+              f'train_dataloader.dataset.indices={COLOUR_TRAINED_ON}'] +
              schedule + data_options(root), cwd=str(base))
     return dict(root=root, work_dir=student_dir,
                 checkpoint=osp.join(student_dir, 'epoch_4.pth'),

@@ -23,8 +23,8 @@ TEST = osp.join(REPO_ROOT, 'tools', 'test.py')
 
 
 @pytest.fixture(scope='module')
-def exported(distilled_embedded_run, tmp_path_factory):
-    run = distilled_embedded_run
+def exported(distilled_colour_run, tmp_path_factory):
+    run = distilled_colour_run
     out = tmp_path_factory.mktemp('exported')
     student = str(out / 'student.pth')
     result = run_tool([DISTILL2STUDENT, run['checkpoint'], student],

@@ -7,15 +7,15 @@ import os.path as osp
 import pytest
 import torch
 
-from conftest import (CONFIGS, EMBEDDED_TRAIN_PER_CLASS, EMBEDDED_TRAINED_ON,
+from conftest import (CONFIGS, COLOUR_TRAIN_PER_CLASS, COLOUR_TRAINED_ON,
                       REPO_ROOT, data_options, run_tool)
 
 TOOL = osp.join(REPO_ROOT, 'tools', 'analysis', 'temperature_scaling.py')
 
 
 @pytest.fixture(scope='module')
-def calibrated(distilled_embedded_run, tmp_path_factory):
-    run = distilled_embedded_run
+def calibrated(distilled_colour_run, tmp_path_factory):
+    run = distilled_colour_run
     out = str(tmp_path_factory.mktemp('calibrated') / 'student_ts.pth')
     result = run_tool([TOOL, osp.join(CONFIGS, 'tiny_kd.py'),
                        run['checkpoint'], '--out', out, '--cfg-options'] +
@@ -27,7 +27,7 @@ def calibrated(distilled_embedded_run, tmp_path_factory):
 
 def test_fitted_on_held_out_training_images(calibrated):
     record = calibrated['record']
-    held_out = 100 * EMBEDDED_TRAIN_PER_CLASS - EMBEDDED_TRAINED_ON
+    held_out = 100 * COLOUR_TRAIN_PER_CLASS - COLOUR_TRAINED_ON
     assert record['calibration']['num_samples'] == held_out
     assert record['seen_in_training'] is False
     assert record['calibration_split'].startswith(f'{held_out} training')
