@@ -22,7 +22,7 @@ class TeacherCheckpointError(CheckpointMismatchError):
 
 
 def normalize_sha256(sha256: Union[str, int],
-                     setting: str = 'teacher_ckpt') -> str:
+                     setting: str = 'model.teacher_ckpt') -> str:
     """The pinned hash as lower-case hex: the full 64 digits or a prefix of
     at least :data:`MIN_SHA256_PREFIX`.
 
@@ -33,26 +33,26 @@ def normalize_sha256(sha256: Union[str, int],
 
     Raises:
         ValueError: not hexadecimal, too short or too long (the message
-            names ``model.<setting>_sha256``).
+            names ``<setting>_sha256``).
     """
     if isinstance(sha256, bool) or not isinstance(sha256, (str, int)):
         raise ValueError(
-            f'model.{setting}_sha256 must be a hex string, got '
+            f'{setting}_sha256 must be a hex string, got '
             f'{type(sha256).__name__} {sha256!r}')
     text = str(sha256).strip().lower()
     if isinstance(sha256, int) and 64 - MIN_SHA256_PREFIX < len(text) < 64:
         text = text.zfill(64)
     if not text or any(c not in string.hexdigits for c in text):
         raise ValueError(
-            f'model.{setting}_sha256={sha256!r} is not a hexadecimal '
+            f'{setting}_sha256={sha256!r} is not a hexadecimal '
             'SHA-256 digest')
     if len(text) > 64:
         raise ValueError(
-            f'model.{setting}_sha256 has {len(text)} hex digits; a '
+            f'{setting}_sha256 has {len(text)} hex digits; a '
             'SHA-256 digest has 64')
     if len(text) < MIN_SHA256_PREFIX:
         raise ValueError(
-            f'model.{setting}_sha256={text} is too short ({len(text)} hex '
+            f'{setting}_sha256={text} is too short ({len(text)} hex '
             f'digits): give the full 64 digits or a prefix of at least '
             f'{MIN_SHA256_PREFIX} (the first 12 are what '
             'tools/analysis/summarize_results.py prints).')

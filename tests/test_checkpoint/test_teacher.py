@@ -30,7 +30,7 @@ def test_nan_teacher_weights_are_named_at_load(teacher, tmp_path):
     with pytest.raises(TeacherCheckpointError) as error:
         load_teacher_checkpoint(teacher, path)
     message = str(error.value)
-    assert f'teacher checkpoint "{path}" holds non-finite values (NaN/Inf) ' \
+    assert f'teacher_ckpt "{path}" holds non-finite values (NaN/Inf) ' \
         'in 2 tensor(s): backbone.bn1.running_var, head.fc.weight' in message
 
 

@@ -255,7 +255,7 @@ def test_nan_teacher_weights_are_named(teacher_run, tiny_cifar_root,
     text = refused([TRAIN, KD, '--work-dir', str(tmp_path / 'kd'),
                     '--cfg-options', f'model.teacher_ckpt={teacher}'] +
                    data_options(tiny_cifar_root), tmp_path)
-    assert f'teacher checkpoint "{teacher}" holds non-finite values ' \
+    assert f'teacher_ckpt "{teacher}" holds non-finite values ' \
         '(NaN/Inf) in 1 tensor(s): head.fc.bias' in text
     assert 'Epoch(' not in text
 
@@ -306,7 +306,7 @@ def test_teacher_hash_through_cfg_options(teacher_run, tiny_cifar_root,
         data_options(tiny_cifar_root)
     digits = '0' + '1' * 63
     text = refused(base + [f'model.teacher_ckpt_sha256={digits}'], tmp_path)
-    assert f'but the config pins teacher_ckpt_sha256={digits}' in text
+    assert f'but the config pins model.teacher_ckpt_sha256={digits}' in text
     assert 'AttributeError' not in text
     run_tool(base + [f'model.teacher_ckpt_sha256={file_sha256(teacher)[:12]}'],
              cwd=str(tmp_path))
