@@ -134,8 +134,7 @@ METHODS: Tuple[Method, ...] = (
            'arXiv 2404.14109', 'ZhouXinzzzzz/CKD@f16a145', pair_table='ckd'),
     Method('aekt', 'AEKT', 'AEKTLoss', 'loss_aekt', 'aekt', 'aekt.md',
            'Park, Lee, Adaptive Explicit Knowledge Transfer for KD, arXiv '
-           '2409.01679', None, distill_head='TaskSerialization',
-           pair_table='dkd', interpretation=True),
+           '2409.01679', None, pair_table='dkd', interpretation=True),
 )
 
 _BY_KEY = {method.key: method for method in METHODS}

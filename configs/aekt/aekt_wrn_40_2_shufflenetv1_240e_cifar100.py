@@ -6,5 +6,4 @@ model = dict(student=_base_.student, teacher=_base_.teacher,
              teacher_ckpt=_base_.teacher_ckpt,
              teacher_ckpt_sha256=_base_.teacher_ckpt_sha256,
              distill_losses=dict(loss_aekt=dict(beta=8.0)))
-optim_wrapper = dict(optimizer=dict(lr=0.01), paramwise_cfg=dict(
-    custom_keys={'distill_head': dict(decay_mult=0.0)}))
+optim_wrapper = dict(optimizer=dict(lr=0.01))

@@ -241,17 +241,8 @@ def check_step(path, outputs, lrs, model, student_before, teacher_before,
     assert fingerprint(model.teacher) == teacher_before
 
     groups = optim_wrapper.optimizer.param_groups
-    if method == 'aekt':
-        head = {id(p) for p in model.distill_head.parameters()}
-        in_head = [g for g in groups
-                   if any(id(p) in head for p in g['params'])]
-        others = [g for g in groups
-                  if not any(id(p) in head for p in g['params'])]
-        assert in_head and all(g['weight_decay'] == 0 for g in in_head)
-        assert all(g['weight_decay'] > 0 for g in others)
-    else:
-        assert all(g['weight_decay'] == cfg.optim_wrapper.optimizer
-                   .weight_decay for g in groups)
+    assert all(g['weight_decay'] == cfg.optim_wrapper.optimizer.weight_decay
+               for g in groups)
 
 
 CIFAR_RUNS = [path for path in RUNS if path.endswith('_cifar100.py')]

@@ -220,15 +220,37 @@ def test_method_table_by_hand(tmp_path):
     rows = {line.split('|')[1].strip(): [c.strip() for c in
                                          line.split('|')[2:-1]]
             for line in table.splitlines()[2:]}
-    # epochs, seeds, top-1 last, vs alone, vs KD, top-1 best, ECE, train
-    # acc (4 logged iterations in epochs 1-4: the last is 50 + 4),
-    # last-fifth change (no validation logged), s/iter, cost
+    # epochs, seeds, top-1 last, vs alone, vs KD, top-1 best, ECE, ECE
+    # after TS and T (not calibrated: –), train acc (4 logged iterations in
+    # epochs 1-4: the last is 50 + 4), last-fifth change (no validation
+    # logged), s/iter, cost
     assert rows[bench.ALONE] == ['10', '0, 1', '51.00 ± 1.41', '+0.00',
                                  '-3.00 ± 0.00', '52.00 ± 1.41',
-                                 '5.00 ± 0.00', '54.0', '–', '0.100', '1.00']
+                                 '5.00 ± 0.00', '–', '–', '54.0', '–',
+                                 '0.100', '1.00']
     assert rows['KD'] == ['10', '0, 1', '54.00 ± 1.41', '+3.00', '',
-                          '55.00 ± 1.41', '5.00 ± 0.00', '54.0', '–',
-                          '0.170', '1.70']
+                          '55.00 ± 1.41', '5.00 ± 0.00', '–', '–', '54.0',
+                          '–', '0.170', '1.70']
+
+
+def test_progress_shows_messages_not_timestamps_nor_val_batches():
+    show = bench.PROGRESS
+    line = ('2026/12/01 14:55:17 - mmengine - INFO - Epoch(train)  [9][50/79]'
+            '  lr: 5.0000e-02  eta: 0:51:56  loss: 2.4120\n')
+    assert bench.progress_text(line, show) == \
+        'Epoch(train)  [9][50/79]  lr: 5.0000e-02  eta: 0:51:56  loss: 2.4120'
+    assert bench.progress_text(
+        '2026/12/01 - mmengine - INFO - Epoch(val) [5][50/157]    eta: '
+        '0:00:05\n', show) is None
+    assert bench.progress_text(
+        '2026/12/01 - mmengine - INFO - Epoch(val) [5][157/157]    '
+        'accuracy/top1: 83.9300\n', show).startswith('Epoch(val) [5]')
+    warning = ('2026/12/01 10:00:00 - mmengine - WARNING - Teacher (evaluated'
+               ' on 100 images) - near chance\n')
+    # only the first three ' - ' separate the header from the message
+    assert bench.progress_text(warning, show) == \
+        'Teacher (evaluated on 100 images) - near chance'
+    assert bench.progress_text('loading annotations\n', show) is None
 
 
 # --------------------------------------------------------------------------
@@ -263,6 +285,14 @@ def test_quick_bench_end_to_end_and_reuse(tmp_path):
     assert (settings['train_per_class'], settings['test_per_class']) == (2, 1)
     for run in ('alone_seed0', 'kd_seed0', 'dkd_seed0', 'crld_seed0'):
         assert (work_dir / 'runs' / run / 'last_checkpoint').exists()
+        with open(work_dir / 'runs' / run / bench.SCALING_FILE) as f:
+            scaling = json.load(f)
+        assert scaling['temperature'] > 0
+    kd_row = next(line for line in table.splitlines()
+                  if line.startswith('| KD |'))
+    # ECE last, ECE after TS, T: numbers, not '–'
+    assert '–' not in kd_row.split('|')[8:11]
+    assert 'ECE after TS (%)' in first.stdout  # the terminal table
     assert 'finished before, reusing' not in first.stdout
     dkd_log = open(sorted((work_dir / 'runs' / 'dkd_seed0').glob(
         '*/*.log'))[0]).read()
@@ -273,3 +303,4 @@ def test_quick_bench_end_to_end_and_reuse(tmp_path):
     assert second.stdout.count('finished before, reusing') == 5
     assert second.stdout.count('done before, reusing') == 3  # views, timings
     assert 'train.py' not in second.stdout
+    assert 'temperature scaling:' not in second.stdout  # done once per run

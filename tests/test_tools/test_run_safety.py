@@ -287,13 +287,6 @@ def test_method_settings_that_degenerate(teacher_run, tiny_cifar_root,
                            'train_dataloader.batch_size=1'], tmp_path)
     assert 'model.distill_losses.loss_kd (CKDLoss) needs at least 2 ' \
         'samples per step, but train_dataloader.batch_size=1' in text
-    text = refused(base + ['model.distill_losses.loss_kd.type=AEKTLoss',
-                           'model.distill_losses.loss_kd.alpha=1.0',
-                           'model.distill_losses.loss_kd.beta=8.0',
-                           'model.distill_losses.loss_kd.warmup_epochs=0'],
-                   tmp_path)
-    assert 'but model.distill_head is None: without it the run is not AEKT' \
-        in text
 
 
 def test_teacher_hash_through_cfg_options(teacher_run, tiny_cifar_root,

@@ -126,10 +126,7 @@ def distill_time(teacher_name, student_name, losses, args):
         student=dict(cfg_path=MODEL_CFG.format(student_name)),
         teacher=dict(cfg_path=MODEL_CFG.format(teacher_name)),
         ce_weight=1.0, distill_losses=losses,
-        channels_last=args.channels_last,
-        distill_head=dict(type='TaskSerialization', num_classes=100)
-        if any(cfg['type'] == 'AEKTLoss' for cfg in losses.values())
-        else None)).train()
+        channels_last=args.channels_last)).train()
     wrapper = sgd(model)
     data = make_batch(args.batch_size, model.num_views)
     return model.num_views, median_seconds(

@@ -13,11 +13,14 @@ CPU, one pipeline and one report.
    the bench runtime);
 4. equal compute: the student alone trained for as many epochs as fit in
    KD's measured time per iteration (without the cache);
-5. the loss and step timings (``benchmark_losses.py``,
+5. post-hoc temperature scaling of every student
+   (``temperature_scaling.py``: one temperature fitted on a seeded tenth of
+   the training images, never the test set);
+6. the loss and step timings (``benchmark_losses.py``,
    ``benchmark_step.py``, as JSON);
-6. ``report.md``: per method top-1 mean ± std over seeds, the paired gain
-   over KD per seed, ECE, convergence, the losses' diagnostics, timings,
-   and the plots.
+7. ``report.md``: per method top-1 mean ± std over seeds, the paired gain
+   over KD per seed, ECE before and after temperature scaling,
+   convergence, the losses' diagnostics, timings, and the plots.
 
 Every training is an ordinary ``tools/train.py`` run, so the bench measures
 exactly what users run. Every method of a seed shares one teacher pass per
@@ -71,8 +74,9 @@ import torch  # noqa: E402
 from mmengine.config import Config  # noqa: E402
 
 from mmlogitkd.evaluation.reporting import (GroupSummary,  # noqa: E402
-                                            config_fingerprint, load_history,
-                                            read_run, summarize_runs)
+                                            config_fingerprint, find_config,
+                                            load_history, read_run,
+                                            summarize_runs)
 from mmlogitkd.methods import METHODS, Method, get_method  # noqa: E402
 
 BENCH_CONFIGS = osp.join(REPO, 'configs', 'bench')
@@ -82,6 +86,9 @@ GENERATOR = osp.join(REPO, 'tools', 'dataset_converters',
 LOSS_BENCH = osp.join(ANALYSIS, 'benchmark_losses.py')
 STEP_BENCH = osp.join(ANALYSIS, 'benchmark_step.py')
 VIEW_TOOL = osp.join(ANALYSIS, 'view_robustness.py')
+SCALING_TOOL = osp.join(ANALYSIS, 'temperature_scaling.py')
+#: What the temperature-scaling tool writes into a run folder.
+SCALING_FILE = 'temperature_scaling.json'
 
 #: The file every run folder records its settings in (reuse check).
 SPEC_FILE = 'bench_run.json'
@@ -305,8 +312,25 @@ class Clock:
 
 
 #: Lines of a training's output shown as progress.
-PROGRESS = ('Epoch(val)', 'Error', 'Teacher (evaluated', 'WARNING',
-            'Teacher-logit cache, epoch')
+PROGRESS = ('Epoch(train)', 'Epoch(val)', 'Error', 'Teacher (evaluated',
+            'WARNING', 'Teacher-logit cache, epoch')
+
+
+def progress_text(line: str, show: Sequence[str]) -> Optional[str]:
+    """The part of a tool's output line to echo, or None.
+
+    MMEngine's log lines start with a time stamp and a logger name
+    (``2026/12/01 14:55:17 - mmengine - INFO - ``): only the message is
+    shown. Of a validation only its result line is shown (not the
+    per-batch eta lines); training lines come once per logging interval,
+    so a run shows its progress (epoch, eta, loss) while it trains.
+    """
+    if not any(marker in line for marker in show):
+        return None
+    if 'Epoch(val)' in line and 'accuracy/top1' not in line:
+        return None
+    text = line.rstrip()
+    return text.split(' - ', 3)[-1] if ' - ' in text else text
 
 
 def run_command(cmd: Sequence[str], log_path: str,
@@ -325,11 +349,8 @@ def run_command(cmd: Sequence[str], log_path: str,
         for line in process.stdout:
             log.write(line)
             output.append(line)
-            if any(marker in line for marker in show):
-                # MMEngine's log lines start with a time stamp and a logger
-                # name: show the message
-                text = line.rstrip()
-                text = text.split(' - ', 3)[-1] if ' - ' in text else text
+            text = progress_text(line, show)
+            if text is not None:
                 print('    ' + text, flush=True)
         if process.wait() != 0:
             tail = ''.join(output[-15:])
@@ -417,6 +438,20 @@ def train(run: BenchRun, work_dir: str, options: List[str], data_spec: dict,
         raise SystemExit(f'{work_dir}: tools/train.py returned but the run '
                          'did not validate its last epoch.')
     return work_dir
+
+
+def calibrate(work_dir: str, clock: Clock) -> None:
+    """Temperature-scale the student of a finished run
+    (``tools/analysis/temperature_scaling.py``: one temperature fitted on a
+    seeded tenth of the training images, the test set only measured); the
+    report shows its ECE before and after. Done once per run folder."""
+    if osp.isfile(osp.join(work_dir, SCALING_FILE)):
+        return
+    print(f'{clock} temperature scaling: {osp.basename(work_dir)}',
+          flush=True)
+    run_command([sys.executable, SCALING_TOOL, find_config(work_dir),
+                 last_checkpoint(work_dir), '--work-dir', work_dir, '--force'],
+                osp.join(work_dir, 'temperature_scaling.log'))
 
 
 def _options_dict(options: Sequence[str]) -> dict:
@@ -595,9 +630,10 @@ def method_table(groups: Dict[str, GroupSummary], runs: Dict[str, List[str]],
     alone_seconds = iteration_seconds(runs.get(ALONE, []))
     lines = ['| method | epochs | seeds | top-1 last (%) | vs alone | '
              f'vs {REFERENCE} per seed | top-1 best (%) | ECE last (%) | '
-             'train acc (%) | last-fifth change | s / iteration | '
-             'cost vs alone |',
-             '|---|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|']
+             'ECE after TS (%) | T | train acc (%) | last-fifth change | '
+             's / iteration | cost vs alone |',
+             '|---|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|'
+             '---:|---:|']
     for label in labels:
         group = groups.get(label)
         if group is None:
@@ -614,7 +650,8 @@ def method_table(groups: Dict[str, GroupSummary], runs: Dict[str, List[str]],
         cells = (label, group.first.max_epochs, seeds,
                  group.top1_last.format(), _fmt(vs_alone, sign=True), vs_ref,
                  group.top1_best.format(), group.ece_last.format(scale=100),
-                 _fmt(conv['train_acc'], 1),
+                 group.ece_after_ts.format(scale=100),
+                 group.temperature.format(), _fmt(conv['train_acc'], 1),
                  _fmt(conv['late_change'], 2, sign=True), _fmt(step, 3),
                  _fmt(cost))
         lines.append('| ' + ' | '.join(str(c) for c in cells) + ' |')
@@ -769,7 +806,11 @@ def write_report(args, clock: Clock, runs: Dict[str, List[str]],
         f'"vs alone": difference of the mean to the student alone at equal '
         f'epochs; "vs {REFERENCE} per seed": mean ± std of the per-seed '
         f'differences to {REFERENCE}; "train acc": training accuracy of the '
-        'last epoch; "last-fifth change": how much test top-1 moved over '
+        'last epoch; "ECE after TS" and "T": the test ECE after post-hoc '
+        'temperature scaling and the fitted temperature (one per run, '
+        'fitted on a seeded tenth of the training images, which the run '
+        'also trained on; docs/calibration.md); '
+        '"last-fifth change": how much test top-1 moved over '
         'the last fifth of the schedule (near 0: converged); '
         '"s / iteration": median time of a training iteration (MMEngine\'s '
         'logged `time`; runs that read the teacher from the cache skip its '
@@ -807,14 +848,21 @@ def print_summary(groups: Dict[str, GroupSummary], labels: Sequence[str],
                   teacher_dir: str) -> None:
     """The terminal table (what ``make demo`` prints)."""
     teacher = read_run(teacher_dir)
-    print('\n| run | top-1 (%) | ECE (%) |\n|---|---:|---:|')
+    print('\n| run | top-1 (%) | ECE (%) | ECE after TS (%) |\n'
+          '|---|---:|---:|---:|')
+    teacher_ece = None if teacher.ece_last is None \
+        else 100 * teacher.ece_last
     print(f'| teacher resnet20 | {_fmt(teacher.top1_last)} | '
-          f'{_fmt(None if teacher.ece_last is None else 100 * teacher.ece_last)} |')
+          f'{_fmt(teacher_ece)} | – |')
     for label in labels:
         group = groups.get(label)
         if group is not None:
             print(f'| {label} | {group.top1_last.format()} | '
-                  f'{group.ece_last.format(scale=100)} |')
+                  f'{group.ece_last.format(scale=100)} | '
+                  f'{group.ece_after_ts.format(scale=100)} |')
+    print('\nECE after TS: after post-hoc temperature scaling, one '
+          'temperature fitted on a tenth of the training images '
+          '(docs/calibration.md).')
 
 
 # --------------------------------------------------------------------------
@@ -908,7 +956,13 @@ def main(argv: Optional[List[str]] = None) -> str:
                 alone, osp.join(runs_dir, f'alone-{epochs}ep_seed{seed}'),
                 options_of(alone, seed, epochs), data_spec, clock))
 
-    # 5. timings (after the trainings, so they do not compete with them)
+    # 5. post-hoc calibration of every student (ECE before and after)
+    print(f'\n{clock} temperature scaling of every student', flush=True)
+    for folders in runs.values():
+        for folder in folders:
+            calibrate(folder, clock)
+
+    # 6. timings (after the trainings, so they do not compete with them)
     loss_result = step_result = None
     if args.timings:
         quick = args.preset == 'quick'
@@ -925,7 +979,7 @@ def main(argv: Optional[List[str]] = None) -> str:
             (['--iters', '2', '--warmup', '1'] if quick else []),
             osp.join(work_dir, 'timings', 'step'), clock)
 
-    # 6. report
+    # 7. report
     print(f'\n{clock} report', flush=True)
     report = write_report(args, clock, runs, teacher_dir, views, equal,
                           loss_result, step_result, machine, load_start)

@@ -38,7 +38,7 @@ from zoo import readmes  # noqa: E402
 GENERATOR = 'tools/misc/generate_zoo_configs.py'
 #: Row fields the generator reads; every other field is a loss argument.
 ROW_FIELDS = ('source', 'unofficial', 'lr', 'batch', 'schedules')
-#: No weight decay on a method's extra student module (AEKT's
+#: No weight decay on a method's extra student module (such as a
 #: task-serialization layer): decay would shrink it towards 0, acting like a
 #: temperature change (docs/methods/aekt.md).
 NO_HEAD_DECAY = "custom_keys={'distill_head': dict(decay_mult=0.0)}"

@@ -5,5 +5,4 @@ _base_ = ['./aekt.py', '../datasets/cifar100_bs64.py']
 
 model = dict(
     distill_losses=dict(
-        loss_aekt=dict(temperature=4.0, beta=8.0, warmup_epochs=20)),
-    distill_head=dict(num_classes=100))
+        loss_aekt=dict(temperature=4.0, beta=8.0, warmup_epochs=20)))

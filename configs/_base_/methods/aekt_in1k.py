@@ -5,5 +5,4 @@ _base_ = ['./aekt.py', '../datasets/imagenet_bs64.py']
 
 model = dict(
     distill_losses=dict(
-        loss_aekt=dict(temperature=1.0, beta=0.5, warmup_epochs=1)),
-    distill_head=dict(num_classes=1000))
+        loss_aekt=dict(temperature=1.0, beta=0.5, warmup_epochs=1)))

@@ -10,7 +10,8 @@ The path of one training step (docs/design.md)::
                                           labels)}
 
 A method is a loss (``distill_losses``) plus, where it needs one, an extra
-student module (``distill_head``, e.g. AEKT's task-serialization layer) and a
+student module (``distill_head``, e.g. the task-serialization layer of our
+AEKT ablation, docs/methods/aekt.md) and a
 multi-view pipeline. The conventions follow the mdistiller family of code
 bases (docs/methods/README.md#conventions): the teacher is frozen and always
 in eval mode, the CE
@@ -93,9 +94,9 @@ class LogitDistiller(BaseModel):
         teacher_ckpt_allow_unsafe: allow full unpickling of the teacher
             checkpoint (explicit opt-in; see :mod:`mmlogitkd.compat`).
         distill_head: optional student module applied to the student logits
-            before the distillation losses only (AEKT's task-serialization
-            layer). CE and inference use the raw logits; exported students
-            drop it.
+            before the distillation losses only (e.g. ``TaskSerialization``,
+            which the AEKT ablation tried). CE and inference use the raw
+            logits; exported students drop it.
         student_forward: ``'separate'`` (default) runs one student forward
             per view, so batch-norm statistics are computed per view as in
             the original CRLD/MLKD code; ``'concat'`` runs one forward on the
@@ -188,7 +189,6 @@ class LogitDistiller(BaseModel):
                     'that it is logged and summed into the total loss.')
             self.distill_losses[name] = MODELS.build(loss_cfg)
         self.num_views = self._infer_num_views()
-        self._check_distill_head(distill_head)
         self.distill_head = MODELS.build(distill_head) \
             if distill_head is not None else None
         self.ce_weight = ce_weight
@@ -234,22 +234,6 @@ class LogitDistiller(BaseModel):
                 f'teacher and student disagree on the number of classes: '
                 f'model.teacher.head.num_classes={teacher_classes}, '
                 f'model.student.head.num_classes={student_classes}.')
-
-    def _check_distill_head(self, distill_head: Optional[dict]) -> None:
-        """Losses that are their method only on ``distill_head``'s output
-        (AEKT's task-serialization layer) are refused without one: they
-        would train, but as another method, with no sign of it."""
-        if distill_head is not None:
-            return
-        for name, loss in self.distill_losses.items():
-            if getattr(loss, 'requires_distill_head', False):
-                raise ValueError(
-                    f'model.distill_losses.{name} ({type(loss).__name__}) '
-                    'acts on the output of the task-serialization layer, '
-                    'but model.distill_head is None: without it the run '
-                    'is not AEKT. Set model.distill_head=dict('
-                    "type='TaskSerialization') (configs/_base_/methods/"
-                    'aekt.py does).')
 
     def _infer_num_views(self) -> int:
         views = {name: getattr(loss, 'num_views', 1)

@@ -259,7 +259,11 @@ def _sharpness(x: Tensor, v: Tensor) -> Tensor:
     divided by 13, rounded; the 1-pixel border keeps its values)."""
     kernel = x.new_ones(3, 1, 3, 3)
     kernel[:, :, 1, 1] = 5
-    smooth = (F.conv2d(x, kernel, groups=3) / 13.0 + 0.5).floor()
+    # The weighted sum of integers is an integer; rounding it first keeps
+    # the result exact whichever convolution algorithm the backend picks
+    # (a non-direct one can return 12.999... for 13).
+    total = F.conv2d(x, kernel, groups=3).round()
+    smooth = (total / 13.0 + 0.5).floor()
     degenerate = x.clone()
     degenerate[:, :, 1:-1, 1:-1] = smooth
     return _blend(degenerate, x, v)

@@ -64,16 +64,13 @@ class BaseDistillLoss(nn.Module):
         requires_labels (bool): whether ``forward`` needs hard labels (the
             input check enforces it).
 
-    and may set two more, read by the checks at the start of a run:
+    and may set one more, read by the checks at the start of a run:
 
     Attributes:
         min_batch_size (int): the smallest per-step batch the loss means
             anything for (CKD: 2, its negatives are the other samples);
             ``tools/train.py`` refuses a smaller
             ``train_dataloader.batch_size``.
-        requires_distill_head (bool): whether the loss is only the method
-            on the output of ``model.distill_head`` (AEKT); LogitDistiller
-            refuses it without one.
 
     The teacher is data, not a trainee: teacher logits are detached by every
     loss.
@@ -94,7 +91,6 @@ class BaseDistillLoss(nn.Module):
     num_views: int = 1
     requires_labels: bool = False
     min_batch_size: int = 1
-    requires_distill_head: bool = False
     #: Diagnostics that cost more than a scalar are computed on every n-th
     #: forward only (:attr:`diagnosing`); MMEngine's logger averages what
     #: was recorded over its interval.

@@ -193,8 +193,11 @@ FOLDERS = {
         summary=(
             'AEKT transfers the teacher\'s target-class confidence '
             '(explicit knowledge) adaptively next to DKD-style non-target '
-            'knowledge, and separates the distillation and classification '
-            'tasks with a task-serialization layer. No official code exists '
+            'knowledge. The abstract also separates the distillation and '
+            'classification tasks with a "task serialization"; a learned '
+            'serialization layer did not train in our ablation and is left '
+            'out (docs/methods/aekt.md#design-decisions-and-ablations). No '
+            'official code exists '
             'and only the abstract was available, so these configs '
             'implement **our interpretation** (docs/methods/aekt.md, '
             'docs/methods/open_questions.md#open-11).'),
@@ -203,8 +206,8 @@ FOLDERS = {
             'reproduction".\n'
             '* Provisional defaults: T, β and warm-up from the DKD row of '
             'the pair (CIFAR-100 T = 4, warm-up 20; ImageNet T = 1, no '
-            'warm-up), α = 1, max ratio 4, CE 1.0, identity-initialised '
-            'C×C serialization layer without weight decay.'),
+            'warm-up), α = 1, max ratio 4, CE 1.0, the distillation terms on '
+            'the classification logits.'),
         missing='No AEKT results table is available, and no paper number '
                 'may be compared against these configs as a reproduction.'),
 }
