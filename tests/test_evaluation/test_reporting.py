@@ -75,6 +75,21 @@ def test_missing_runs_and_configs_are_named(tmp_path):
         find_config(str(tmp_path))
 
 
+def test_find_config_skips_exported_student_configs(tmp_path):
+    """temperature_scaling.py and distill2student.py write <name>.py next
+    to <name>.pth into the run folder; the run's config is still the one
+    MMEngine dumped (a newer export used to be taken for it)."""
+    run_config = tmp_path / 'kd.py'
+    run_config.write_text('model = dict()\n')
+    export = tmp_path / 'epoch_1_calibrated.py'
+    export.write_text('model = dict()\n')
+    (tmp_path / 'epoch_1_calibrated.pth').write_bytes(b'')
+    os.utime(run_config, (1, 1))  # the export is the newer file
+    assert find_config(str(tmp_path)) == str(run_config)
+    (tmp_path / 'kd_v2.py').write_text('model = dict()\n')
+    assert find_config(str(tmp_path)) == str(tmp_path / 'kd_v2.py')
+
+
 def test_names_of_methods_pairs_and_datasets():
     assert describe_method({'type': 'ImageClassifier'}) == 'baseline'
     # declared methods (mmlogitkd.methods) by name

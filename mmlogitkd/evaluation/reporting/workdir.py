@@ -294,10 +294,14 @@ def find_config(work_dir: str) -> str:
     """The config MMEngine dumped into ``work_dir``.
 
     ``<work_dir>/<config name>.py``; if there are several, the newest; if
-    there is none, the last session's ``vis_data/config.py``.
+    there is none, the last session's ``vis_data/config.py``. A ``.py`` next
+    to a ``.pth`` of the same name is an exported student's config
+    (``distill2student.py``, ``temperature_scaling.py``), not the run's.
     """
-    candidates = sorted(glob.glob(osp.join(work_dir, '*.py')),
-                        key=osp.getmtime)
+    candidates = sorted(
+        (path for path in glob.glob(osp.join(work_dir, '*.py'))
+         if not osp.isfile(osp.splitext(path)[0] + '.pth')),
+        key=osp.getmtime)
     if candidates:
         return candidates[-1]
     for session in reversed(find_sessions(work_dir)):
