@@ -1,7 +1,8 @@
 """Golden values: every loss against a slow loop-based oracle written from
-METHODS.md (``loss_oracles.py``), seeded, at (B, C) = (8, 10) and (64, 100),
-rtol 1e-5 (float64, so the comparison measures the formula, not rounding),
-plus a float32 run of the fast paths at a tolerance that fits float32."""
+the formulas of docs/methods/ (``loss_oracles.py``), seeded, at (B, C) =
+(8, 10) and (64, 100), rtol 1e-5 (float64, so the comparison measures the
+formula, not rounding), plus a float32 run of the fast paths at a tolerance
+that fits float32."""
 import pytest
 import torch
 
