@@ -77,6 +77,8 @@ from mmlogitkd.evaluation.reporting import (GroupSummary,  # noqa: E402
                                             config_fingerprint, find_config,
                                             load_history, read_run,
                                             summarize_runs)
+from mmlogitkd.evaluation.temperature_scaling import \
+    RESULT_FILE as SCALING_FILE  # noqa: E402  (what the tool writes)
 from mmlogitkd.methods import METHODS, Method, get_method  # noqa: E402
 
 BENCH_CONFIGS = osp.join(REPO, 'configs', 'bench')
@@ -87,8 +89,6 @@ LOSS_BENCH = osp.join(ANALYSIS, 'benchmark_losses.py')
 STEP_BENCH = osp.join(ANALYSIS, 'benchmark_step.py')
 VIEW_TOOL = osp.join(ANALYSIS, 'view_robustness.py')
 SCALING_TOOL = osp.join(ANALYSIS, 'temperature_scaling.py')
-#: What the temperature-scaling tool writes into a run folder.
-SCALING_FILE = 'temperature_scaling.json'
 
 #: The file every run folder records its settings in (reuse check).
 SPEC_FILE = 'bench_run.json'
