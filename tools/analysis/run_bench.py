@@ -263,6 +263,13 @@ def parse_args(argv: Optional[List[str]] = None) -> argparse.Namespace:
                         action=argparse.BooleanOptionalAction)
     parser.add_argument('--timings', action=argparse.BooleanOptionalAction,
                         help='run the loss and step timings')
+    parser.add_argument('--workers', type=int, default=0,
+                        help='data-loader workers of every run (default 0: '
+                        'the loader only decodes, and in the training '
+                        'process that is faster on a 2-core CPU than worker '
+                        'processes competing with the compute threads; '
+                        'docs/benchmark.md#the-training-loop-against-the-'
+                        'compute-floor)')
     parser.add_argument('--teacher-cache',
                         action=argparse.BooleanOptionalAction, default=True,
                         help='share one teacher pass per seed and pipeline '
@@ -292,6 +299,8 @@ def parse_args(argv: Optional[List[str]] = None) -> argparse.Namespace:
         if getattr(args, name) < 1:
             parser.error(f'--{name.replace("_", "-")} must be >= 1, got '
                          f'{getattr(args, name)}.')
+    if args.workers < 0:
+        parser.error(f'--workers must be >= 0, got {args.workers}.')
     if len(set(args.seeds)) != len(args.seeds):
         parser.error(f'--seeds must be distinct, got {args.seeds}.')
     return args
@@ -891,9 +900,13 @@ def main(argv: Optional[List[str]] = None) -> str:
                 show=('Wrote', 'Up to date'))
     with open(osp.join(args.data_root, 'generator.json')) as f:
         data_spec = dict(root=args.data_root, generator=json.load(f))
-    data_options = [f'{loader}.dataset.data_root={args.data_root}'
-                    for loader in ('train_dataloader', 'val_dataloader',
-                                   'test_dataloader')]
+    data_options = [
+        f'{loader}.{key}={value}'
+        for loader in ('train_dataloader', 'val_dataloader',
+                       'test_dataloader')
+        for key, value in (('dataset.data_root', args.data_root),
+                           ('num_workers', args.workers),
+                           ('persistent_workers', args.workers > 0))]
 
     # 2. teacher, and how it behaves on the training views
     teacher_run = BenchRun('teacher resnet20',
