@@ -78,6 +78,18 @@ def test_the_bench_preset_can_rank_methods():
             'AEKT'} <= declared
 
 
+def test_flags_are_checked_before_any_work(capsys):
+    args = bench.parse_args(['--preset', 'demo'])
+    assert args.workers == 0 and args.epochs == bench.PRESETS['demo'].epochs
+    for flags, message in ((['--workers', '-1'], '--workers must be >= 0'),
+                           (['--epochs', '0'], '--epochs must be >= 1'),
+                           (['--seeds', '1', '1'], 'must be distinct'),
+                           (['--methods', 'NOPE'], 'NOPE')):
+        with pytest.raises(SystemExit):
+            bench.parse_args(flags)
+        assert message in capsys.readouterr().err, flags
+
+
 # --------------------------------------------------------------------------
 # configs/bench and the method leaves
 # --------------------------------------------------------------------------
@@ -288,6 +300,12 @@ def test_quick_bench_end_to_end_and_reuse(tmp_path):
         with open(work_dir / 'runs' / run / bench.SCALING_FILE) as f:
             scaling = json.load(f)
         assert scaling['temperature'] > 0
+    # every run loads in the training process (--workers 0, the default)
+    for run, leaf in (('alone_seed0', 'alone.py'), ('kd_seed0', 'kd.py')):
+        dumped = Config.fromfile(str(work_dir / 'runs' / run / leaf))
+        for loader in ('train_dataloader', 'val_dataloader'):
+            assert dumped[loader].num_workers == 0, (run, loader)
+            assert dumped[loader].persistent_workers is False, (run, loader)
     kd_row = next(line for line in table.splitlines()
                   if line.startswith('| KD |'))
     # ECE last, ECE after TS, T: numbers, not '–'

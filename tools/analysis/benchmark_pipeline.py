@@ -23,7 +23,7 @@ alone and KD; a warm-cache KD run <= 1.05 x the student alone, a warm-cache
 CRLD run <= 1.05 x two student steps.
 
     python tools/analysis/benchmark_pipeline.py [--iters 60] [--repeats 2] \\
-        [--workers 2] [--cache] [--out result.json]
+        [--workers 0] [--cache] [--out result.json]
 """
 import argparse
 import json
@@ -74,8 +74,9 @@ def parse_args(argv=None):
     parser.add_argument('--skip', type=int, default=10,
                         help='first iterations left out (warm-up)')
     parser.add_argument('--repeats', type=int, default=2)
-    parser.add_argument('--workers', type=int, default=2,
-                        help='data-loader workers of the runs')
+    parser.add_argument('--workers', type=int, default=0,
+                        help='data-loader workers of the runs (default 0, '
+                        'as make bench loads: see run_bench.py --workers)')
     parser.add_argument('--cache', action='store_true',
                         help='also time KD and CRLD on a warm cache')
     parser.add_argument('--per-image', action='store_true',

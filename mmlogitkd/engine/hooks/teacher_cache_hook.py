@@ -121,7 +121,7 @@ class TeacherCacheHook(Hook):
         cache.flush()
         summary = cache.summary()
         runner.logger.info(
-            f'Teacher-logit cache, epoch {runner.epoch}: '
+            f'Teacher-logit cache, epoch {runner.epoch + 1}: '
             f'{summary["hits"]} batches read, {summary["misses"]} computed '
             'by the teacher')
 
