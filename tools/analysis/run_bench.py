@@ -117,15 +117,14 @@ class Preset:
 
 #: ``bench``: converged runs on enough data to rank the methods, in the
 #: regime where KD and DKD show CIFAR-sized gains (the calibration in
-#: docs/benchmark.md). ``demo``: ``make demo`` in its budget; 40 images per
-#: class so that the teacher sees each image 40 times in that budget and is
-#: confident on its training views. ``quick``: a smoke test (tests run it).
+#: docs/benchmark.md). ``demo``: ``make demo`` in its budget. ``quick``: a
+#: smoke test (tests run it).
 PRESETS: Dict[str, Preset] = {
     'bench': Preset(train_per_class=50, test_per_class=100,
                     teacher_epochs=120, epochs=60, seeds=(0, 1, 2),
                     methods=None, equal_compute=True, timings=True,
                     val_interval=5),
-    'demo': Preset(train_per_class=40, test_per_class=30, teacher_epochs=40,
+    'demo': Preset(train_per_class=50, test_per_class=30, teacher_epochs=20,
                    epochs=15, seeds=(0, ), methods=('KD', 'KD+LS', 'CRLD'),
                    equal_compute=False, timings=False, val_interval=5),
     'quick': Preset(train_per_class=2, test_per_class=1, teacher_epochs=1,
