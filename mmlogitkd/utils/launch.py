@@ -56,6 +56,36 @@ class CfgOptionsAction(DictAction):
                 options[key] = value.strip('\'"')
 
 
+#: The data loaders of an MMPretrain config that read the dataset.
+DATALOADERS = ('train_dataloader', 'val_dataloader', 'test_dataloader')
+
+
+def dataloader_options(data_root: str, workers: int) -> list:
+    """``--cfg-options`` that point every data loader of a config at
+    ``data_root`` and give each ``workers`` loading processes (0: load in
+    the training process, persistent workers only when there are some).
+
+    Args:
+        data_root (str): the dataset folder.
+        workers (int): ``num_workers`` of each loader.
+
+    Returns:
+        list: ``key=value`` strings for ``tools/train.py --cfg-options``.
+
+    Examples:
+        >>> dataloader_options('data/x', 0)[:3]
+        ['train_dataloader.dataset.data_root=data/x', \
+'train_dataloader.num_workers=0', 'train_dataloader.persistent_workers=False']
+    """
+    if workers < 0:
+        raise ValueError(f'workers must be >= 0, got {workers}.')
+    return [f'{loader}.{key}={value}'
+            for loader in DATALOADERS
+            for key, value in (('dataset.data_root', data_root),
+                               ('num_workers', workers),
+                               ('persistent_workers', workers > 0))]
+
+
 def warn_unknown_options(cfg: Config, cfg_options: dict) -> None:
     """Warn about ``--cfg-options`` that create a new top-level entry: no
     runner reads such a key (``optimizer.lr=0.1`` is MMCV 1.x spelling; the

@@ -10,7 +10,8 @@ import pytest
 from mmengine.config import Config
 
 from mmlogitkd.utils.launch import (RESUME_AUTO, RESUME_LATEST,
-                                    CfgOptionsAction, ensure_hooks,
+                                    CfgOptionsAction, dataloader_options,
+                                    ensure_hooks,
                                     find_resume_checkpoint,
                                     skip_teacher_checkpoint,
                                     warn_unknown_options)
@@ -160,3 +161,27 @@ def test_testing_skips_the_teacher_file():
     plain = Config(dict(model=dict(type='ImageClassifier', x=1)))
     skip_teacher_checkpoint(plain)
     assert plain.model == dict(type='ImageClassifier', x=1)
+
+
+@pytest.mark.parametrize('workers', [0, 3])
+def test_dataloader_options_reach_every_loader(workers):
+    """Parsed the way tools/train.py parses them and merged into a config,
+    the options point all three loaders at the folder and set their
+    workers (persistent only when there are some)."""
+    cfg = Config(dict(
+        **{name: dict(num_workers=2, persistent_workers=True,
+                      dataset=dict(type='X', data_root='old'))
+           for name in ('train_dataloader', 'val_dataloader',
+                        'test_dataloader')}))
+    cfg.merge_from_dict(parse(*dataloader_options('data/new', workers)))
+    for name in ('train_dataloader', 'val_dataloader', 'test_dataloader'):
+        loader = cfg[name]
+        assert loader.dataset.data_root == 'data/new'
+        assert loader.dataset.type == 'X'
+        assert loader.num_workers == workers
+        assert loader.persistent_workers is (workers > 0)
+
+
+def test_dataloader_options_reject_negative_workers():
+    with pytest.raises(ValueError, match='workers must be >= 0, got -1'):
+        dataloader_options('data', -1)

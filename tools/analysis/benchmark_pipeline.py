@@ -49,6 +49,7 @@ from mmlogitkd.engine.hooks.iteration_profile_hook import \
     PROFILE_FILE  # noqa: E402
 from mmlogitkd.methods import get_method  # noqa: E402
 from mmlogitkd.models.builder import build_classifier  # noqa: E402
+from mmlogitkd.utils.launch import dataloader_options  # noqa: E402
 
 TRAIN = osp.join(REPO, 'tools', 'train.py')
 GENERATOR = osp.join(REPO, 'tools', 'dataset_converters',
@@ -127,12 +128,8 @@ def run_training(config: str, work_dir: str, data_root: str, args,
     """One ``tools/train.py`` run; returns the medians of its profile."""
     if osp.isdir(work_dir):
         shutil.rmtree(work_dir)
-    options = [f'{loader}.dataset.data_root={data_root}'
-               for loader in ('train_dataloader', 'val_dataloader',
-                              'test_dataloader')] + [
+    options = dataloader_options(data_root, args.workers) + [
         'train_cfg.max_epochs=1', 'train_cfg.val_interval=1000',
-        f'train_dataloader.num_workers={args.workers}',
-        f'train_dataloader.persistent_workers={args.workers > 0}',
         'default_hooks.checkpoint.interval=1000',
         'default_hooks.logger.interval=1000'] + extra
     result = subprocess.run(
