@@ -14,7 +14,7 @@ import sys
 from setuptools import find_packages, setup
 
 HERE = osp.dirname(osp.abspath(__file__))
-MIM_ITEMS = ['configs', 'tools', 'model-index.yml']
+MIM_ITEMS = ['configs', 'tools', 'checkpoints', 'model-index.yml']
 
 
 def read_version():

@@ -90,6 +90,28 @@ def test_flags_are_checked_before_any_work(capsys):
         assert message in capsys.readouterr().err, flags
 
 
+def test_the_demo_uses_the_shipped_teacher_on_the_bench_data(capsys):
+    demo = bench.parse_args(['--preset', 'demo'])
+    assert demo.teacher == osp.join(REPO_ROOT, bench.SHIPPED_TEACHER)
+    assert demo.data_root == osp.join(REPO_ROOT, 'data',
+                                      'embedded_cifar100_bench')
+    preset, other = bench.PRESETS['demo'], bench.PRESETS['bench']
+    assert (preset.train_per_class, preset.test_per_class) == \
+        (other.train_per_class, other.test_per_class)
+    assert preset.teacher_epochs == other.teacher_epochs
+    assert bench.parse_args([]).teacher is None  # the bench trains its own
+    # asking for teacher epochs means training one; naming both is an error
+    assert bench.parse_args(['--preset', 'demo', '--teacher-epochs',
+                             '5']).teacher is None
+    assert bench.parse_args(['--preset', 'demo', '--teacher',
+                             'train']).teacher is None
+    assert bench.parse_args(['--teacher', 'x/y']).teacher == \
+        osp.abspath('x/y')
+    with pytest.raises(SystemExit):
+        bench.parse_args(['--teacher', 'x/y', '--teacher-epochs', '5'])
+    assert '--teacher-epochs trains a teacher' in capsys.readouterr().err
+
+
 # --------------------------------------------------------------------------
 # configs/bench and the method leaves
 # --------------------------------------------------------------------------
@@ -319,6 +341,40 @@ def test_quick_bench_end_to_end_and_reuse(tmp_path):
     second = run_tool(args, cwd=str(tmp_path))
     # teacher, student alone, KD, DKD, CRLD
     assert second.stdout.count('finished before, reusing') == 5
+    check_published_teacher(tmp_path, work_dir)
     assert second.stdout.count('done before, reusing') == 3  # views, timings
     assert 'train.py' not in second.stdout
     assert 'temperature scaling:' not in second.stdout  # done once per run
+
+
+def check_published_teacher(tmp_path, work_dir):
+    """The quick bench's teacher, published, then used by another bench on
+    the same data (pinned by its hash), and refused for other data."""
+    published = tmp_path / 'published'
+    run_tool([osp.join(REPO_ROOT, 'tools', 'model_converters',
+                       'publish_run.py'), str(work_dir / 'teacher'),
+              str(published)], cwd=str(tmp_path))
+    with open(published / 'published.json') as f:
+        record = json.load(f)
+    args = [osp.join(REPO_ROOT, 'tools', 'analysis', 'run_bench.py'),
+            '--preset', 'quick', '--methods', 'KD', '--no-timings',
+            '--teacher', str(published), '--data-root',
+            str(work_dir / 'data'), '--work-dir', str(tmp_path / 'reuse')]
+    result = run_tool(args, cwd=str(tmp_path))
+    assert 'teacher: the published run' in result.stdout
+    assert 'teacher resnet20: teacher' not in result.stdout  # not trained
+    kd = Config.fromfile(str(tmp_path / 'reuse' / 'runs' / 'kd_seed0' /
+                             'kd.py'))
+    assert kd.model.teacher_ckpt_sha256 == record['sha256']
+    assert kd.model.teacher_ckpt == str(tmp_path / 'reuse' / 'teacher' /
+                                        record['checkpoint'])
+    report = (tmp_path / 'reuse' / 'report.md').read_text()
+    assert 'the published run' in report
+    other = run_tool(args[:-4] + ['--train-per-class', '3', '--data-root',
+                                  str(tmp_path / 'data3'), '--work-dir',
+                                  str(tmp_path / 'other')],
+                     cwd=str(tmp_path), expect_ok=False)
+    assert other.returncode != 0
+    assert '"train_per_class": 2' in other.stderr
+    assert '"train_per_class": 3' in other.stderr
+    assert '--teacher train trains one' in other.stderr

@@ -73,15 +73,26 @@ import summarize_results  # noqa: E402
 import torch  # noqa: E402
 from mmengine.config import Config  # noqa: E402
 
-from mmlogitkd.evaluation.reporting import (GroupSummary,  # noqa: E402
+from mmlogitkd.checkpoint import CheckpointError  # noqa: E402
+from mmlogitkd.checkpoint.published import \
+    install_published_run  # noqa: E402
+from mmlogitkd.evaluation.reporting import (TOP1_KEY,  # noqa: E402
+                                            GroupSummary,
                                             config_fingerprint, find_config,
                                             load_history, read_run,
                                             summarize_runs)
 from mmlogitkd.evaluation.temperature_scaling import \
     RESULT_FILE as SCALING_FILE  # noqa: E402  (what the tool writes)
 from mmlogitkd.methods import METHODS, Method, get_method  # noqa: E402
+from mmlogitkd.utils.launch import dataloader_options  # noqa: E402
 
 BENCH_CONFIGS = osp.join(REPO, 'configs', 'bench')
+#: The bench's teacher, published with tools/model_converters/publish_run.py
+#: (checkpoints/README.md says how it was made).
+SHIPPED_TEACHER = osp.join('checkpoints', 'embedded_cifar100',
+                           'resnet20_120e')
+#: ``--teacher train``: train the teacher even if the preset names one.
+TRAIN_TEACHER = 'train'
 TRAIN = osp.join(REPO, 'tools', 'train.py')
 GENERATOR = osp.join(REPO, 'tools', 'dataset_converters',
                      'generate_embedded_cifar100.py')
@@ -113,20 +124,29 @@ class Preset:
     val_interval: int
     #: None: the repository's data/embedded_cifar100_<preset>
     data_root: Optional[str] = None
+    #: A published teacher run (tools/model_converters/publish_run.py),
+    #: relative to the repository, used instead of training one; None:
+    #: train the teacher for ``teacher_epochs``.
+    teacher: Optional[str] = None
 
 
 #: ``bench``: converged runs on enough data to rank the methods, in the
 #: regime where KD and DKD show CIFAR-sized gains (the calibration in
-#: docs/benchmark.md). ``demo``: ``make demo`` in its budget. ``quick``: a
-#: smoke test (tests run it).
+#: docs/benchmark.md). ``demo``: ``make demo`` in its budget, on the bench's
+#: data with the bench's teacher as shipped in checkpoints/ (converged and
+#: confident, which no teacher trained within the demo's minutes is).
+#: ``quick``: a smoke test (tests run it).
 PRESETS: Dict[str, Preset] = {
     'bench': Preset(train_per_class=50, test_per_class=100,
                     teacher_epochs=120, epochs=60, seeds=(0, 1, 2),
                     methods=None, equal_compute=True, timings=True,
                     val_interval=5),
-    'demo': Preset(train_per_class=50, test_per_class=30, teacher_epochs=20,
-                   epochs=15, seeds=(0, ), methods=('KD', 'KD+LS', 'CRLD'),
-                   equal_compute=False, timings=False, val_interval=5),
+    'demo': Preset(train_per_class=50, test_per_class=100,
+                   teacher_epochs=120, epochs=20, seeds=(0, ),
+                   methods=('KD', 'KD+LS', 'CRLD'), equal_compute=False,
+                   timings=False, val_interval=5,
+                   data_root=osp.join('data', 'embedded_cifar100_bench'),
+                   teacher=SHIPPED_TEACHER),
     'quick': Preset(train_per_class=2, test_per_class=1, teacher_epochs=1,
                     epochs=1, seeds=(0, ), methods=None, equal_compute=False,
                     timings=True, val_interval=1),
@@ -251,7 +271,14 @@ def parse_args(argv: Optional[List[str]] = None) -> argparse.Namespace:
                         'report (default: work_dirs/<preset>)')
     parser.add_argument('--seeds', nargs='+', type=int)
     parser.add_argument('--epochs', type=int, help='student epochs')
-    parser.add_argument('--teacher-epochs', type=int)
+    parser.add_argument('--teacher-epochs', type=int,
+                        help='train the teacher for this many epochs')
+    parser.add_argument('--teacher', metavar='DIR|train',
+                        help='a published teacher run to use instead of '
+                        'training one (tools/model_converters/'
+                        'publish_run.py; the demo uses the shipped '
+                        f'{SHIPPED_TEACHER}), or "{TRAIN_TEACHER}" to train '
+                        'one')
     parser.add_argument('--methods', nargs='+', metavar='METHOD',
                         help='methods to distil with (names of '
                         'mmlogitkd.methods, e.g. KD CRLD); the student alone '
@@ -279,9 +306,17 @@ def parse_args(argv: Optional[List[str]] = None) -> argparse.Namespace:
     if args.quick:
         args.preset = 'quick'
     preset = PRESETS[args.preset]
+    if args.teacher_epochs is not None and args.teacher is None:
+        args.teacher = TRAIN_TEACHER  # asking for epochs means training
+    if args.teacher_epochs is not None and args.teacher != TRAIN_TEACHER:
+        parser.error('--teacher-epochs trains a teacher, --teacher '
+                     f'{args.teacher} uses a published one: give one of them.')
     for field in dataclasses.fields(Preset):
         if getattr(args, field.name, None) is None:
-            setattr(args, field.name, getattr(preset, field.name))
+            value = getattr(preset, field.name)
+            if field.name in ('data_root', 'teacher') and value is not None:
+                value = osp.join(REPO, value)  # the preset's are the repo's
+            setattr(args, field.name, value)
     args.seeds = list(args.seeds)
     names = args.methods or bench_method_names()
     try:
@@ -295,6 +330,10 @@ def parse_args(argv: Optional[List[str]] = None) -> argparse.Namespace:
             if args.preset == 'quick' else \
             osp.join(REPO, 'data', f'embedded_cifar100_{args.preset}')
     args.data_root = osp.abspath(args.data_root)
+    if args.teacher == TRAIN_TEACHER:
+        args.teacher = None
+    elif args.teacher is not None:
+        args.teacher = osp.abspath(args.teacher)
     for name in ('epochs', 'teacher_epochs', 'train_per_class',
                  'test_per_class', 'val_interval'):
         if getattr(args, name) < 1:
@@ -448,6 +487,29 @@ def train(run: BenchRun, work_dir: str, options: List[str], data_spec: dict,
         raise SystemExit(f'{work_dir}: tools/train.py returned but the run '
                          'did not validate its last epoch.')
     return work_dir
+
+
+def install_teacher(published: str, folder: str, data_spec: dict,
+                    clock: Clock) -> Tuple[str, dict]:
+    """Copy the published teacher run ``published`` into ``folder`` (once),
+    after checking its checkpoint's hash and that it was trained on the
+    data of this bench (the same generator settings). Returns the folder
+    and the run's record."""
+    print(f'\n{clock} teacher: the published run {osp.relpath(published)}',
+          flush=True)
+    try:
+        record = install_published_run(published, folder,
+                                       generator=data_spec['generator'])
+    except CheckpointError as error:
+        raise SystemExit(f'--teacher {published}: {error} (--teacher '
+                         f'{TRAIN_TEACHER} trains one).')
+    if not run_finished(folder):
+        raise SystemExit(f'{folder}: the published run {published} is not a '
+                         'finished run (its last validation is missing).')
+    top1 = record['last_validation'].get(TOP1_KEY)
+    print(f'    {record["epochs"]} epochs, top-1 {_fmt(top1)} %, sha256 '
+          f'{record["sha256"][:12]}...', flush=True)
+    return folder, record
 
 
 def calibrate(work_dir: str, clock: Clock) -> None:
@@ -682,7 +744,10 @@ def diagnostics_table(runs: Dict[str, List[str]],
 
 def teacher_section(teacher: dict, views: Optional[dict]) -> List[str]:
     lines = [f'- Teacher: CIFAR resnet20, {_epochs(teacher["epochs"])}, '
-             f'top-1 {_fmt(teacher["top1"])}% on the test split.']
+             f'top-1 {_fmt(teacher["top1"])}% on the test split' +
+             (f' (the published run {teacher["published"]}, trained by '
+              '`make bench`; checkpoints/README.md).'
+              if teacher.get('published') else '.')]
     if views:
         from view_robustness import markdown as view_markdown
         lines += ['', 'The teacher on the views the methods train with '
@@ -800,8 +865,10 @@ def write_report(args, clock: Clock, runs: Dict[str, List[str]],
         f'- Data: the embedded CIFAR-100-format dataset '
         f'(docs/embedded_dataset.md), {args.train_per_class} training and '
         f'{args.test_per_class} test images per class, 100 classes.',
-    ] + teacher_section(dict(epochs=args.teacher_epochs,
-                             top1=teacher.top1_last), views) + [
+    ] + teacher_section(dict(
+        epochs=args.teacher_epochs, top1=teacher.top1_last,
+        published=args.teacher and osp.relpath(args.teacher, REPO)),
+        views) + [
         '',
         f'- Student: CIFAR resnet8, {_epochs(args.epochs)} for every method '
         f'(SGD lr 0.05, x0.1 at epochs {lr_milestones(args.epochs)}, batch '
@@ -901,22 +968,24 @@ def main(argv: Optional[List[str]] = None) -> str:
                 show=('Wrote', 'Up to date'))
     with open(osp.join(args.data_root, 'generator.json')) as f:
         data_spec = dict(root=args.data_root, generator=json.load(f))
-    data_options = [
-        f'{loader}.{key}={value}'
-        for loader in ('train_dataloader', 'val_dataloader',
-                       'test_dataloader')
-        for key, value in (('dataset.data_root', args.data_root),
-                           ('num_workers', args.workers),
-                           ('persistent_workers', args.workers > 0))]
+    data_options = dataloader_options(args.data_root, args.workers)
 
     # 2. teacher, and how it behaves on the training views
-    teacher_run = BenchRun('teacher resnet20',
-                           osp.join(BENCH_CONFIGS, 'teacher.py'), 'teacher')
-    teacher_dir = train(
-        teacher_run, osp.join(work_dir, 'teacher'),
-        data_options + schedule_options(args.teacher_epochs,
-                                        args.val_interval) +
-        ['randomness.seed=0'], data_spec, clock)
+    teacher_options = []
+    if args.teacher:
+        teacher_dir, record = install_teacher(
+            args.teacher, osp.join(work_dir, 'teacher'), data_spec, clock)
+        args.teacher_epochs = record['epochs']
+        teacher_options.append(f'model.teacher_ckpt_sha256={record["sha256"]}')
+    else:
+        teacher_run = BenchRun('teacher resnet20',
+                               osp.join(BENCH_CONFIGS, 'teacher.py'),
+                               'teacher')
+        teacher_dir = train(
+            teacher_run, osp.join(work_dir, 'teacher'),
+            data_options + schedule_options(args.teacher_epochs,
+                                            args.val_interval) +
+            ['randomness.seed=0'], data_spec, clock)
     teacher_ckpt = last_checkpoint(teacher_dir)
     views = timed_tool('teacher on the training views',
                        [sys.executable, VIEW_TOOL,
@@ -934,6 +1003,7 @@ def main(argv: Optional[List[str]] = None) -> str:
             epochs, args.val_interval) + [f'randomness.seed={seed}']
         if run.distils:
             options.append(f'model.teacher_ckpt={teacher_ckpt}')
+            options += teacher_options
             warmup = loss_has_warmup(run.config)
             if warmup:
                 options.append(f'model.distill_losses.{warmup}.'
