@@ -745,8 +745,8 @@ def diagnostics_table(runs: Dict[str, List[str]],
 def teacher_section(teacher: dict, views: Optional[dict]) -> List[str]:
     lines = [f'- Teacher: CIFAR resnet20, {_epochs(teacher["epochs"])}, '
              f'top-1 {_fmt(teacher["top1"])}% on the test split' +
-             (f' (the published run {teacher["published"]}, trained by '
-              '`make bench`; checkpoints/README.md).'
+             (f' (the published run {teacher["published"]}, not trained '
+              'by this invocation; tools/model_converters/publish_run.py).'
               if teacher.get('published') else '.')]
     if views:
         from view_robustness import markdown as view_markdown
