@@ -43,19 +43,30 @@ def _read_json(path: str) -> dict:
         return json.load(f)
 
 
-def _last_checkpoint(run_dir: str) -> str:
+def last_checkpoint(run_dir: str) -> str:
+    """The checkpoint the run's ``last_checkpoint`` file names: the path as
+    written (relative paths under ``run_dir``), else the file of that name in
+    ``run_dir`` (a copied or published run folder).
+
+    Raises:
+        CheckpointError: no ``last_checkpoint`` file, or the file it names is
+            in neither place.
+    """
     marker = osp.join(run_dir, 'last_checkpoint')
     if not osp.isfile(marker):
         raise CheckpointError(
             f'"{run_dir}" has no last_checkpoint file: not a finished '
             'MMEngine run')
     with open(marker) as f:
-        name = f.read().strip()
-    for path in (name, osp.join(run_dir, name),
-                 osp.join(run_dir, osp.basename(name))):
-        if osp.isfile(path):
-            return path
-    raise CheckpointError(f'{marker} names "{name}", which does not exist')
+        path = f.read().strip()
+    if not osp.isabs(path):
+        path = osp.join(run_dir, path)
+    if not osp.isfile(path):
+        path = osp.join(run_dir, osp.basename(path))
+    if not osp.isfile(path):
+        raise CheckpointError(f'{marker} names "{path}", which does not '
+                              'exist')
+    return path
 
 
 def _last_validation(scalars_file: str) -> dict:
@@ -100,13 +111,14 @@ def publish_run(run_dir: str, out_dir: str, data_root: Optional[str] = None,
                 f'"{out_dir}" already exists; refusing to overwrite it (pass '
                 '--force to replace it)')
         shutil.rmtree(out_dir)
-    source = _last_checkpoint(run_dir)
+    source = last_checkpoint(run_dir)
     sessions = sorted(glob.glob(osp.join(run_dir, '*', 'vis_data',
                                          'scalars.json')))
     if not sessions:
         raise CheckpointError(f'"{run_dir}" has no <session>/vis_data/'
                               'scalars.json: not an MMEngine run folder')
-    cfg = Config.fromfile(find_config(run_dir))
+    config_file = find_config(run_dir)
+    cfg = Config.fromfile(config_file)
     trained_on = cfg.train_dataloader.dataset.get('data_root')
     generator = None
     if trained_on and osp.isfile(osp.join(trained_on, GENERATOR_FILE)):
@@ -118,7 +130,7 @@ def publish_run(run_dir: str, out_dir: str, data_root: Optional[str] = None,
     cfg.pop('work_dir', None)
 
     os.makedirs(out_dir)
-    config_name = osp.basename(find_config(run_dir))
+    config_name = osp.basename(config_file)
     cfg.dump(osp.join(out_dir, config_name))
     for scalars in sessions:
         session = osp.basename(osp.dirname(osp.dirname(scalars)))

@@ -4,6 +4,7 @@ teacher of the demo (its record, its data, its weights)."""
 import json
 import os
 import os.path as osp
+import shutil
 
 import pytest
 import torch
@@ -13,7 +14,8 @@ from mmengine.registry import DefaultScope
 from mmlogitkd.checkpoint import CheckpointError, file_sha256
 from mmlogitkd.checkpoint.published import (RECORD_FILE,
                                             install_published_run,
-                                            publish_run, read_published_run)
+                                            last_checkpoint, publish_run,
+                                            read_published_run)
 from mmlogitkd.evaluation.reporting import read_run
 
 REPO = osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__))))
@@ -144,3 +146,16 @@ def test_shipped_teacher_matches_its_record_and_the_bench_data():
     load_teacher_checkpoint(model, osp.join(SHIPPED, record['checkpoint']),
                             sha256=record['sha256'])
     assert RECORD_FILE in os.listdir(SHIPPED)
+
+
+def test_last_checkpoint_of_a_run_a_copy_and_a_broken_record(tmp_path):
+    run, _ = make_run(str(tmp_path))
+    assert last_checkpoint(run) == osp.join(run, 'epoch_2.pth')  # absolute
+    copy = str(tmp_path / 'copy')
+    shutil.copytree(run, copy)  # the record still names the original path
+    os.remove(osp.join(run, 'epoch_2.pth'))
+    assert last_checkpoint(copy) == osp.join(copy, 'epoch_2.pth')
+    with pytest.raises(CheckpointError, match='which does not exist'):
+        last_checkpoint(run)
+    with pytest.raises(CheckpointError, match='no last_checkpoint file'):
+        last_checkpoint(str(tmp_path / 'data'))

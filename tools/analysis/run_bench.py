@@ -74,8 +74,8 @@ import torch  # noqa: E402
 from mmengine.config import Config  # noqa: E402
 
 from mmlogitkd.checkpoint import CheckpointError  # noqa: E402
-from mmlogitkd.checkpoint.published import \
-    install_published_run  # noqa: E402
+from mmlogitkd.checkpoint.published import (  # noqa: E402
+    install_published_run, last_checkpoint as run_last_checkpoint)
 from mmlogitkd.evaluation.reporting import (TOP1_KEY,  # noqa: E402
                                             GroupSummary,
                                             config_fingerprint, find_config,
@@ -454,16 +454,10 @@ def run_finished(work_dir: str) -> bool:
 
 
 def last_checkpoint(work_dir: str) -> str:
-    with open(osp.join(work_dir, 'last_checkpoint')) as f:
-        path = f.read().strip()
-    if not osp.isabs(path):
-        path = osp.join(work_dir, path)
-    if not osp.isfile(path):
-        path = osp.join(work_dir, osp.basename(path))
-    if not osp.isfile(path):
-        raise SystemExit(f'{work_dir}/last_checkpoint names "{path}", which '
-                         'does not exist; delete the run folder to redo it.')
-    return path
+    try:
+        return run_last_checkpoint(work_dir)
+    except CheckpointError as error:
+        raise SystemExit(f'{error}; delete the run folder to redo it.')
 
 
 def train(run: BenchRun, work_dir: str, options: List[str], data_spec: dict,
