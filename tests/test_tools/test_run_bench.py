@@ -72,6 +72,11 @@ def test_the_bench_preset_can_rank_methods():
     # p = 0.5 (the worst case) needs n >= 10,000 test images
     assert preset.test_per_class * 100 >= 10000
     assert preset.equal_compute and preset.teacher_epochs > preset.epochs
+    # its time budget: two trainings at once, channels-last (flags can undo
+    # both: the published 3-seed table ran with --jobs 1 --no-channels-last)
+    assert (preset.jobs, preset.channels_last) == (2, True)
+    args = bench.parse_args(['--jobs', '1', '--no-channels-last'])
+    assert (args.jobs, args.channels_last) == (1, False)
     declared = {m.name for m in METHODS if m.in_bench}
     assert set(bench.bench_method_names()) == declared
     assert {'KD', 'DKD', 'KD+LS', 'DKD+LS', 'MLKD', 'CRLD', 'CRLD+LS', 'CKD',
@@ -82,6 +87,7 @@ def test_flags_are_checked_before_any_work(capsys):
     args = bench.parse_args(['--preset', 'demo'])
     assert args.workers == 0 and args.epochs == bench.PRESETS['demo'].epochs
     for flags, message in ((['--workers', '-1'], '--workers must be >= 0'),
+                           (['--jobs', '0'], '--jobs must be >= 1'),
                            (['--epochs', '0'], '--epochs must be >= 1'),
                            (['--seeds', '1', '1'], 'must be distinct'),
                            (['--methods', 'NOPE'], 'NOPE')):
@@ -99,7 +105,9 @@ def test_the_demo_uses_the_shipped_teacher_on_the_bench_data(capsys):
     assert (preset.train_per_class, preset.test_per_class) == \
         (other.train_per_class, other.test_per_class)
     assert preset.teacher_epochs == other.teacher_epochs
-    assert bench.parse_args([]).teacher is None  # the bench trains its own
+    # the bench uses the same shipped teacher; --teacher train retrains it
+    assert bench.parse_args([]).teacher == demo.teacher
+    assert bench.parse_args(['--teacher', 'train']).teacher is None
     # asking for teacher epochs means training one; naming both is an error
     assert bench.parse_args(['--preset', 'demo', '--teacher-epochs',
                              '5']).teacher is None
@@ -168,6 +176,115 @@ def test_prepare_folder_reuses_restarts_or_refuses(tmp_path):
     with pytest.raises(SystemExit, match=r'run".*differs in: options'):
         bench.prepare_folder(folder, dict(spec, options=['x=2']),
                              lambda f: True)
+
+
+# --------------------------------------------------------------------------
+# Trainings at once
+# --------------------------------------------------------------------------
+def trainings_of(names, seeds, tmp_path):
+    alone = bench.BenchRun(bench.ALONE, 'alone.py', 'alone')
+    runs = [alone] + [bench.BenchRun(m.name, f'{m.key}.py', m.key, m)
+                      for m in (bench.get_method(n) for n in names)]
+    trainings, seed_of = [], {}
+    for seed in seeds:
+        for run in runs:
+            folder = str(tmp_path / f'{run.slug}_seed{seed}')
+            trainings.append(bench.Training(run, folder, [f's={seed}']))
+            seed_of[folder] = seed
+    return trainings, seed_of
+
+
+def test_each_distillation_waits_for_the_teacher_pass_of_its_group(tmp_path):
+    # DKD is listed before KD, but KD (the reference, whose logged time
+    # sizes the equal-compute runs) computes the one-view teacher logits;
+    # CRLD computes the two-view ones that MLKD then reads; per seed
+    trainings, seed_of = trainings_of(['DKD', 'KD', 'CRLD', 'MLKD', 'CKD'],
+                                      [0, 1], tmp_path)
+    bench.cache_fillers(trainings, seed_of)
+    after = {osp.basename(t.work_dir): t.after and osp.basename(t.after)
+             for t in trainings}
+    for seed in (0, 1):
+        assert after[f'alone_seed{seed}'] is None
+        assert after[f'kd_seed{seed}'] is None
+        assert after[f'crld_seed{seed}'] is None
+        assert after[f'dkd_seed{seed}'] == f'kd_seed{seed}'
+        assert after[f'ckd_seed{seed}'] == f'kd_seed{seed}'
+        assert after[f'mlkd_seed{seed}'] == f'crld_seed{seed}'
+
+
+class FakeTrainer:
+    """Stands in for ``train``: records when each training starts and ends
+    and with how many threads; ``fail`` names one that raises."""
+
+    def __init__(self, fail=None, seconds=0.02, slow=()):
+        import threading
+        self.lock = threading.Lock()
+        self.events, self.threads, self.running, self.most = [], {}, 0, 0
+        self.fail, self.seconds, self.slow = fail, seconds, slow
+
+    def __call__(self, run, work_dir, options, data_spec, clock, prefix='',
+                 threads=None):
+        import time
+        name = osp.basename(work_dir)
+        with self.lock:
+            self.events.append(('start', name))
+            self.threads[name] = threads
+            self.running += 1
+            self.most = max(self.most, self.running)
+        time.sleep(self.seconds * (10 if name.split('_')[0] in self.slow
+                                   else 1))
+        with self.lock:
+            self.running -= 1
+            self.events.append(('end', name))
+        if name == self.fail:
+            raise SystemExit(f'failed: {name}')
+        return work_dir
+
+
+def test_run_trainings_at_once_in_order_after_their_teacher_pass(
+        tmp_path, monkeypatch):
+    trainings, seed_of = trainings_of(['KD', 'DKD', 'CRLD'], [0, 1],
+                                      tmp_path)
+    bench.cache_fillers(trainings, seed_of)
+    fake = FakeTrainer(slow=('kd', ))  # DKD would start before KD ended
+    monkeypatch.setattr(bench, 'train', fake)
+    monkeypatch.setattr(bench, 'compute_threads', lambda: 2)
+    bench.run_trainings(trainings, 2, {}, bench.Clock())
+    starts = [n for kind, n in fake.events if kind == 'start']
+    ends = [n for kind, n in fake.events if kind == 'end']
+    assert sorted(starts) == sorted(osp.basename(t.work_dir)
+                                    for t in trainings)
+    assert fake.most == 2  # two at once, never more
+    assert set(fake.threads.values()) == {1}  # 2 cores / 2 jobs
+    assert sorted(ends) == sorted(starts)
+    for seed in (0, 1):  # DKD starts only after KD of its seed ended
+        kd_end = fake.events.index(('end', f'kd_seed{seed}'))
+        assert kd_end < fake.events.index(('start', f'dkd_seed{seed}'))
+    # otherwise first come, first served in the given order
+    assert starts[:2] == ['alone_seed0', 'kd_seed0']
+
+    # one at a time: the given order, the environment's threads
+    fake = FakeTrainer(seconds=0)
+    monkeypatch.setattr(bench, 'train', fake)
+    bench.run_trainings(trainings, 1, {}, bench.Clock())
+    assert [n for kind, n in fake.events if kind == 'start'] == \
+        [osp.basename(t.work_dir) for t in trainings]
+    assert fake.most == 1 and set(fake.threads.values()) == {None}
+
+
+def test_a_failed_training_starts_nothing_new_and_keeps_the_running_one(
+        tmp_path, monkeypatch, capsys):
+    trainings, seed_of = trainings_of(['KD', 'DKD'], [0], tmp_path)
+    bench.cache_fillers(trainings, seed_of)
+    fake = FakeTrainer(fail='kd_seed0', slow=('kd', ))
+    monkeypatch.setattr(bench, 'train', fake)
+    monkeypatch.setattr(bench, 'compute_threads', lambda: 2)
+    with pytest.raises(SystemExit, match='failed: kd_seed0'):
+        bench.run_trainings(trainings, 2, {}, bench.Clock())
+    # alone and KD ran at once; DKD (after KD) never started; alone ended
+    assert ('start', 'dkd_seed0') not in fake.events
+    assert ('end', 'alone_seed0') in fake.events
+    assert 'starting nothing new' in capsys.readouterr().out
 
 
 # --------------------------------------------------------------------------
@@ -360,16 +477,28 @@ def check_published_teacher(tmp_path, work_dir):
             '--preset', 'quick', '--methods', 'KD', '--no-timings',
             '--teacher', str(published), '--data-root',
             str(work_dir / 'data'), '--work-dir', str(tmp_path / 'reuse')]
-    result = run_tool(args, cwd=str(tmp_path))
+    result = run_tool(args + ['--jobs', '2', '--channels-last'],
+                      cwd=str(tmp_path))
     assert 'teacher: the published run' in result.stdout
     assert 'teacher resnet20: teacher' not in result.stdout  # not trained
+    # two at once (their progress lines named), channels-last in both
+    assert '[alone_seed0] ' in result.stdout
+    assert '[kd_seed0   ] ' in result.stdout
+    alone = Config.fromfile(str(tmp_path / 'reuse' / 'runs' / 'alone_seed0' /
+                                'alone_channels-last.py'))
+    assert alone.custom_hooks[-1].type == 'ChannelsLastHook'
+    assert 'ChannelsLastHook: 4-D weights in channels-last' in open(sorted(
+        (tmp_path / 'reuse' / 'runs' / 'alone_seed0').glob('*/*.log'))[0]
+    ).read()
     kd = Config.fromfile(str(tmp_path / 'reuse' / 'runs' / 'kd_seed0' /
                              'kd.py'))
     assert kd.model.teacher_ckpt_sha256 == record['sha256']
+    assert kd.model.channels_last is True
     assert kd.model.teacher_ckpt == str(tmp_path / 'reuse' / 'teacher' /
                                         record['checkpoint'])
     report = (tmp_path / 'reuse' / 'report.md').read_text()
     assert 'the published run' in report
+    assert 'up to 2 at once (--jobs)' in report and 'channels-last' in report
     other = run_tool(args[:-4] + ['--train-per-class', '3', '--data-root',
                                   str(tmp_path / 'data3'), '--work-dir',
                                   str(tmp_path / 'other')],

@@ -55,7 +55,9 @@ import platform
 import shutil
 import subprocess
 import sys
+import threading
 import time
+from concurrent.futures import FIRST_COMPLETED, ThreadPoolExecutor, wait
 from dataclasses import dataclass
 from statistics import mean, median, stdev
 from typing import Dict, List, Optional, Sequence, Tuple
@@ -128,11 +130,19 @@ class Preset:
     #: relative to the repository, used instead of training one; None:
     #: train the teacher for ``teacher_epochs``.
     teacher: Optional[str] = None
+    #: Student trainings run at once, each with ``cores // jobs`` compute
+    #: threads (:func:`run_trainings`).
+    jobs: int = 1
+    #: Channels-last convolutions in every training (the distillers'
+    #: ``model.channels_last``, the classifiers' ChannelsLastHook).
+    channels_last: bool = False
 
 
 #: ``bench``: converged runs on enough data to rank the methods, in the
 #: regime where KD and DKD show CIFAR-sized gains (the calibration in
-#: docs/benchmark.md). ``demo``: ``make demo`` in its budget, on the bench's
+#: docs/benchmark.md), with its own teacher as shipped in checkpoints/
+#: (``--teacher train`` trains it again), two trainings at once and
+#: channels-last, to fit in its time budget. ``demo``: ``make demo`` in its budget, on the bench's
 #: data with the bench's teacher as shipped in checkpoints/ (converged and
 #: confident, which no teacher trained within the demo's minutes is).
 #: ``quick``: a smoke test (tests run it).
@@ -140,7 +150,8 @@ PRESETS: Dict[str, Preset] = {
     'bench': Preset(train_per_class=50, test_per_class=100,
                     teacher_epochs=120, epochs=60, seeds=(0, 1, 2),
                     methods=None, equal_compute=True, timings=True,
-                    val_interval=5),
+                    val_interval=5, teacher=SHIPPED_TEACHER, jobs=2,
+                    channels_last=True),
     'demo': Preset(train_per_class=50, test_per_class=100,
                    teacher_epochs=120, epochs=20, seeds=(0, ),
                    methods=('KD', 'KD+LS', 'CRLD'), equal_compute=False,
@@ -224,6 +235,26 @@ def method_config(method: Method, folder: str) -> str:
     return path
 
 
+def classifier_config(config: str, folder: str, channels_last: bool) -> str:
+    """``config`` (a plain classifier of configs/bench), or with
+    ``channels_last`` a leaf in ``folder`` that adds
+    :class:`~mmlogitkd.engine.hooks.ChannelsLastHook` to it."""
+    if not channels_last:
+        return config
+    os.makedirs(folder, exist_ok=True)
+    name = osp.splitext(osp.basename(config))[0]
+    path = osp.join(folder, f'{name}_channels-last.py')
+    text = (f'# Written by tools/analysis/run_bench.py: {name}.py with '
+            'channels-last convolutions.\n'
+            f"_base_ = ['{config}']\n"
+            "custom_hooks = _base_.custom_hooks + "
+            "[dict(type='ChannelsLastHook')]\n")
+    if not osp.isfile(path) or open(path).read() != text:
+        with open(path, 'w') as f:
+            f.write(text)
+    return path
+
+
 @dataclass
 class BenchRun:
     """One kind of training run of the bench."""
@@ -298,6 +329,13 @@ def parse_args(argv: Optional[List[str]] = None) -> argparse.Namespace:
                         'processes competing with the compute threads; '
                         'docs/benchmark.md#the-training-loop-against-the-'
                         'compute-floor)')
+    parser.add_argument('--jobs', type=int,
+                        help='student trainings to run at once, each with '
+                        'cores / jobs compute threads (bench preset: 2)')
+    parser.add_argument('--channels-last',
+                        action=argparse.BooleanOptionalAction,
+                        help='channels-last convolutions in every training '
+                        '(bench preset: on)')
     parser.add_argument('--teacher-cache',
                         action=argparse.BooleanOptionalAction, default=True,
                         help='share one teacher pass per seed and pipeline '
@@ -335,7 +373,7 @@ def parse_args(argv: Optional[List[str]] = None) -> argparse.Namespace:
     elif args.teacher is not None:
         args.teacher = osp.abspath(args.teacher)
     for name in ('epochs', 'teacher_epochs', 'train_per_class',
-                 'test_per_class', 'val_interval'):
+                 'test_per_class', 'val_interval', 'jobs'):
         if getattr(args, name) < 1:
             parser.error(f'--{name.replace("_", "-")} must be >= 1, got '
                          f'{getattr(args, name)}.')
@@ -382,25 +420,43 @@ def progress_text(line: str, show: Sequence[str]) -> Optional[str]:
     return text.split(' - ', 3)[-1] if ' - ' in text else text
 
 
+#: Serialises the echo of trainings that run at once.
+_PRINT_LOCK = threading.Lock()
+
+
+def echo(text: str) -> None:
+    with _PRINT_LOCK:
+        print(text, flush=True)
+
+
 def run_command(cmd: Sequence[str], log_path: str,
-                show: Sequence[str] = ()) -> str:
+                show: Sequence[str] = (), prefix: str = '',
+                threads: Optional[int] = None) -> str:
     """Run ``cmd``, write its output to ``log_path``; echo lines containing
-    any of ``show`` (progress) and fail naming the log on error.
+    any of ``show`` (progress, after ``prefix``) and fail naming the log on
+    error.
+
+    Args:
+        threads: the compute threads of the command (``OMP_NUM_THREADS``);
+            None: the environment's.
 
     Returns:
         str: everything the command printed.
     """
-    print('$ ' + ' '.join(cmd), flush=True)
+    echo(prefix + '$ ' + ' '.join(cmd))
+    env = None if threads is None else \
+        dict(os.environ, OMP_NUM_THREADS=str(threads))
     output = []
     with open(log_path, 'w') as log:
         process = subprocess.Popen(list(cmd), stdout=subprocess.PIPE,
-                                   stderr=subprocess.STDOUT, text=True)
+                                   stderr=subprocess.STDOUT, text=True,
+                                   env=env)
         for line in process.stdout:
             log.write(line)
             output.append(line)
             text = progress_text(line, show)
             if text is not None:
-                print('    ' + text, flush=True)
+                echo(prefix + '    ' + text)
         if process.wait() != 0:
             tail = ''.join(output[-15:])
             raise SystemExit(f'failed (exit {process.returncode}): '
@@ -461,26 +517,124 @@ def last_checkpoint(work_dir: str) -> str:
 
 
 def train(run: BenchRun, work_dir: str, options: List[str], data_spec: dict,
-          clock: Clock) -> str:
+          clock: Clock, prefix: str = '',
+          threads: Optional[int] = None) -> str:
     """Train ``run`` with ``tools/train.py`` into ``work_dir`` unless a
-    finished run with the same settings is already there."""
+    finished run with the same settings is already there (``prefix`` and
+    ``threads``: see :func:`run_command`)."""
     cfg = Config.fromfile(run.config)
     cfg.merge_from_dict(_options_dict(options))
     spec = dict(config=osp.relpath(run.config, REPO)
                 if run.config.startswith(REPO) else osp.basename(run.config),
                 fingerprint=config_fingerprint(cfg.to_dict()),
                 options=options, data=data_spec)
-    print(f'\n{clock} {run.name}: {osp.basename(work_dir)}', flush=True)
+    echo(f'\n{prefix}{clock} {run.name}: {osp.basename(work_dir)}')
     if prepare_folder(work_dir, spec, run_finished):
-        print('    finished before, reusing', flush=True)
+        echo(prefix + '    finished before, reusing')
         return work_dir
     run_command([sys.executable, TRAIN, run.config, '--work-dir', work_dir,
                  '--cfg-options'] + options,
-                osp.join(work_dir, 'train_output.log'), show=PROGRESS)
+                osp.join(work_dir, 'train_output.log'), show=PROGRESS,
+                prefix=prefix, threads=threads)
     if not run_finished(work_dir):
         raise SystemExit(f'{work_dir}: tools/train.py returned but the run '
                          'did not validate its last epoch.')
+    echo(f'{prefix}{clock} {run.name}: {osp.basename(work_dir)} done')
     return work_dir
+
+
+@dataclass
+class Training:
+    """One training of the bench, and the one it must wait for."""
+    run: BenchRun
+    work_dir: str
+    options: List[str]
+    #: ``work_dir`` of the training that fills the teacher-logit cache this
+    #: one reads (it starts after that one ends), or None.
+    after: Optional[str] = None
+
+
+def cache_fillers(trainings: Sequence[Training],
+                  seed_of: Dict[str, int]) -> None:
+    """Let every distillation wait for the first one of its seed and number
+    of views, which computes the teacher's logits into the cache while the
+    others read them (``Training.after``). The reference method goes first
+    of its group, so its logged time includes the teacher (the equal-compute
+    runs are sized by it)."""
+    groups: Dict[tuple, List[Training]] = {}
+    for training in trainings:
+        if training.run.distils:
+            key = (seed_of[training.work_dir], training.run.method.num_views)
+            groups.setdefault(key, []).append(training)
+    for group in groups.values():
+        group.sort(key=lambda t: t.run.name != REFERENCE)  # stable
+        for training in group[1:]:
+            training.after = group[0].work_dir
+
+
+def compute_threads() -> int:
+    """The cores this process may use."""
+    return len(os.sched_getaffinity(0)) if hasattr(
+        os, 'sched_getaffinity') else (os.cpu_count() or 1)
+
+
+def run_trainings(trainings: Sequence[Training], jobs: int, data_spec: dict,
+                  clock: Clock) -> None:
+    """Train each of ``trainings``, up to ``jobs`` at once.
+
+    With ``jobs`` 1 they run in order with the machine's threads, as a user
+    runs ``tools/train.py``. With more, each gets ``cores // jobs`` compute
+    threads (at least 1) and the next one to start is the first in order
+    whose ``after`` has finished: on a 2-core CPU, two single-thread
+    trainings of these small models do more work per minute than one with
+    two threads, whose OpenMP pool stalls on small convolutions
+    (docs/benchmark.md, "Running trainings at once"). Threads only change
+    the order of floating-point sums, not what a run computes.
+
+    A failure starts nothing new, lets the running trainings finish (their
+    work is kept) and then stops the bench with the first error.
+    """
+    if jobs <= 1:
+        for training in trainings:
+            train(training.run, training.work_dir, training.options,
+                  data_spec, clock)
+        return
+    threads = max(1, compute_threads() // jobs)
+    width = max(len(osp.basename(t.work_dir)) for t in trainings)
+    pending, running, done = list(trainings), {}, set()
+    failure: Optional[BaseException] = None
+
+    def start(pool, training):
+        prefix = f'[{osp.basename(training.work_dir):<{width}}] '
+        return pool.submit(train, training.run, training.work_dir,
+                           training.options, data_spec, clock, prefix,
+                           threads)
+
+    with ThreadPoolExecutor(jobs) as pool:
+        while pending or running:
+            while failure is None and len(running) < jobs:
+                ready = next((t for t in pending
+                              if t.after is None or t.after in done), None)
+                if ready is None:
+                    break
+                pending.remove(ready)
+                running[start(pool, ready)] = ready
+            if not running:
+                break  # what is left waits for a failed training
+            finished, _ = wait(running, return_when=FIRST_COMPLETED)
+            for future in finished:
+                training = running.pop(future)
+                try:
+                    future.result()
+                    done.add(training.work_dir)
+                except BaseException as error:  # noqa: B902  (SystemExit)
+                    failure = failure or error
+                    if pending:
+                        echo(f'{clock} {osp.basename(training.work_dir)} '
+                             'failed: starting nothing new, waiting for the '
+                             'running trainings')
+    if failure is not None:
+        raise failure
 
 
 def install_teacher(published: str, folder: str, data_spec: dict,
@@ -870,6 +1024,14 @@ def write_report(args, clock: Clock, runs: Dict[str, List[str]],
         'the CIFAR-100 ones of configs/_base_/methods/ (the leaves are in '
         f'configs/ of the work dir), DKD/AEKT warm-up '
         f'{_epochs(warmup_epochs(args.epochs))}.',
+        '- Trainings: ' + (
+            'one at a time, with the machine\'s threads' if args.jobs <= 1
+            else f'up to {args.jobs} at once (--jobs), each with '
+            f'{max(1, compute_threads() // args.jobs)} compute thread(s) '
+            '(the s / iteration of runs that ran beside another are not '
+            'comparable with runs of --jobs 1)') + (
+            '; channels-last convolutions.' if args.channels_last else
+            '; contiguous (NCHW) convolutions.'),
         '',
         '## Accuracy and calibration per method', '',
         method_table(groups, runs, labels), '',
@@ -972,9 +1134,9 @@ def main(argv: Optional[List[str]] = None) -> str:
         args.teacher_epochs = record['epochs']
         teacher_options.append(f'model.teacher_ckpt_sha256={record["sha256"]}')
     else:
-        teacher_run = BenchRun('teacher resnet20',
-                               osp.join(BENCH_CONFIGS, 'teacher.py'),
-                               'teacher')
+        teacher_run = BenchRun('teacher resnet20', classifier_config(
+            osp.join(BENCH_CONFIGS, 'teacher.py'),
+            osp.join(work_dir, 'configs'), args.channels_last), 'teacher')
         teacher_dir = train(
             teacher_run, osp.join(work_dir, 'teacher'),
             data_options + schedule_options(args.teacher_epochs,
@@ -987,8 +1149,11 @@ def main(argv: Optional[List[str]] = None) -> str:
                         '--cfg-options'] + data_options,
                        osp.join(work_dir, 'teacher_views'), clock)
 
-    # 3. students, seed by seed (a bench cut short still has whole seeds)
-    alone = BenchRun(ALONE, osp.join(BENCH_CONFIGS, 'alone.py'), 'alone')
+    # 3. students, seed by seed (one at a time, a bench cut short still has
+    #    whole seeds)
+    alone = BenchRun(ALONE, classifier_config(
+        osp.join(BENCH_CONFIGS, 'alone.py'), osp.join(work_dir, 'configs'),
+        args.channels_last), 'alone')
     methods = method_runs(args.methods, osp.join(work_dir, 'configs'))
     cache_root = osp.join(work_dir, 'teacher_cache')
 
@@ -997,6 +1162,8 @@ def main(argv: Optional[List[str]] = None) -> str:
             epochs, args.val_interval) + [f'randomness.seed={seed}']
         if run.distils:
             options.append(f'model.teacher_ckpt={teacher_ckpt}')
+            if args.channels_last:
+                options.append('model.channels_last=True')
             options += teacher_options
             warmup = loss_has_warmup(run.config)
             if warmup:
@@ -1008,15 +1175,18 @@ def main(argv: Optional[List[str]] = None) -> str:
 
     runs_dir = osp.join(work_dir, 'runs')
     runs: Dict[str, List[str]] = {}
-    for index, seed in enumerate(args.seeds):
+    trainings: List[Training] = []
+    seed_of: Dict[str, int] = {}
+    for seed in args.seeds:
         for run in [alone] + methods:
-            runs.setdefault(run.name, []).append(train(
-                run, osp.join(runs_dir, f'{run.slug}_seed{seed}'),
-                options_of(run, seed, args.epochs), data_spec, clock))
-        left = len(args.seeds) - index - 1
-        if left:
-            print(f'\n{clock} seed {seed} done, {left} more to go',
-                  flush=True)
+            folder = osp.join(runs_dir, f'{run.slug}_seed{seed}')
+            trainings.append(Training(run, folder,
+                                      options_of(run, seed, args.epochs)))
+            seed_of[folder] = seed
+            runs.setdefault(run.name, []).append(folder)
+    if args.teacher_cache:
+        cache_fillers(trainings, seed_of)
+    run_trainings(trainings, args.jobs, data_spec, clock)
 
     # 4. equal compute: the student alone for KD's time per iteration
     equal = None
@@ -1029,10 +1199,12 @@ def main(argv: Optional[List[str]] = None) -> str:
         equal = dict(label=label, epochs=epochs,
                      method_seconds=method_seconds,
                      alone_seconds=alone_seconds)
-        for seed in args.seeds:
-            runs.setdefault(label, []).append(train(
-                alone, osp.join(runs_dir, f'alone-{epochs}ep_seed{seed}'),
-                options_of(alone, seed, epochs), data_spec, clock))
+        trainings = [Training(alone, osp.join(runs_dir,
+                                              f'alone-{epochs}ep_seed{seed}'),
+                              options_of(alone, seed, epochs))
+                     for seed in args.seeds]
+        runs[label] = [t.work_dir for t in trainings]
+        run_trainings(trainings, args.jobs, data_spec, clock)
 
     # 5. post-hoc calibration of every student (ECE before and after)
     print(f'\n{clock} temperature scaling of every student', flush=True)

@@ -1,3 +1,4 @@
+from .channels_last_hook import ChannelsLastHook
 from .distill_diagnostics_hook import DistillDiagnosticsHook
 from .epoch_seed_hook import EpochSeedHook, epoch_seed
 from .input_check_hook import InputCheckError, InputCheckHook
@@ -9,7 +10,7 @@ from .teacher_cache_hook import TeacherCacheHook
 from .teacher_eval_hook import TeacherEvalHook
 
 __all__ = [
-    'DistillDiagnosticsHook', 'EpochSeedHook', 'epoch_seed',
+    'ChannelsLastHook', 'DistillDiagnosticsHook', 'EpochSeedHook', 'epoch_seed',
     'InputCheckError', 'InputCheckHook', 'IterationProfileHook',
     'LossExplosionError', 'LossGuardHook', 'ResumeCheckHook',
     'SafeCheckpointHook', 'NonFiniteWeightsError', 'TeacherCacheHook',
