@@ -271,6 +271,15 @@ def test_run_trainings_at_once_in_order_after_their_teacher_pass(
         [osp.basename(t.work_dir) for t in trainings]
     assert fake.most == 1 and set(fake.threads.values()) == {None}
 
+    # fewer trainings than jobs: they share the cores
+    fake = FakeTrainer(seconds=0)
+    monkeypatch.setattr(bench, 'train', fake)
+    monkeypatch.setattr(bench, 'compute_threads', lambda: 4)
+    bench.run_trainings(trainings[:2], 4, {}, bench.Clock())
+    assert set(fake.threads.values()) == {2}
+    bench.run_trainings(trainings[:1], 4, {}, bench.Clock())
+    assert fake.threads['alone_seed0'] is None  # alone: the machine's
+
 
 def test_a_failed_training_starts_nothing_new_and_keeps_the_running_one(
         tmp_path, monkeypatch, capsys):

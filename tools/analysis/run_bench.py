@@ -420,8 +420,10 @@ def progress_text(line: str, show: Sequence[str]) -> Optional[str]:
     return text.split(' - ', 3)[-1] if ' - ' in text else text
 
 
-#: Serialises the echo of trainings that run at once.
+#: Serialise the echo, and the config parsing, of trainings that run at
+#: once.
 _PRINT_LOCK = threading.Lock()
+_CONFIG_LOCK = threading.Lock()
 
 
 def echo(text: str) -> None:
@@ -522,12 +524,13 @@ def train(run: BenchRun, work_dir: str, options: List[str], data_spec: dict,
     """Train ``run`` with ``tools/train.py`` into ``work_dir`` unless a
     finished run with the same settings is already there (``prefix`` and
     ``threads``: see :func:`run_command`)."""
-    cfg = Config.fromfile(run.config)
-    cfg.merge_from_dict(_options_dict(options))
+    with _CONFIG_LOCK:  # MMEngine's config parsing is not thread-safe
+        cfg = Config.fromfile(run.config)
+        cfg.merge_from_dict(_options_dict(options))
+        fingerprint = config_fingerprint(cfg.to_dict())
     spec = dict(config=osp.relpath(run.config, REPO)
                 if run.config.startswith(REPO) else osp.basename(run.config),
-                fingerprint=config_fingerprint(cfg.to_dict()),
-                options=options, data=data_spec)
+                fingerprint=fingerprint, options=options, data=data_spec)
     echo(f'\n{prefix}{clock} {run.name}: {osp.basename(work_dir)}')
     if prepare_folder(work_dir, spec, run_finished):
         echo(prefix + '    finished before, reusing')
@@ -582,23 +585,25 @@ def run_trainings(trainings: Sequence[Training], jobs: int, data_spec: dict,
                   clock: Clock) -> None:
     """Train each of ``trainings``, up to ``jobs`` at once.
 
-    With ``jobs`` 1 they run in order with the machine's threads, as a user
-    runs ``tools/train.py``. With more, each gets ``cores // jobs`` compute
-    threads (at least 1) and the next one to start is the first in order
+    With ``jobs`` 1 (or a single training) they run in order with the
+    machine's threads, as a user runs ``tools/train.py``. With more, each
+    gets ``cores // jobs`` compute threads (at least 1; ``jobs`` at most the
+    number of trainings) and the next one to start is the first in order
     whose ``after`` has finished: on a 2-core CPU, two single-thread
     trainings of these small models do more work per minute than one with
     two threads, whose OpenMP pool stalls on small convolutions
-    (docs/benchmark.md, "Running trainings at once"). Threads only change
+    (docs/benchmark.md, "Channels-last and trainings at once"). Threads only change
     the order of floating-point sums, not what a run computes.
 
     A failure starts nothing new, lets the running trainings finish (their
     work is kept) and then stops the bench with the first error.
     """
-    if jobs <= 1:
+    if jobs <= 1 or len(trainings) <= 1:
         for training in trainings:
             train(training.run, training.work_dir, training.options,
                   data_spec, clock)
         return
+    jobs = min(jobs, len(trainings))  # one training alone gets every core
     threads = max(1, compute_threads() // jobs)
     width = max(len(osp.basename(t.work_dir)) for t in trainings)
     pending, running, done = list(trainings), {}, set()
@@ -728,8 +733,7 @@ def memory_gib() -> Optional[float]:
 def machine_info() -> Dict[str, str]:
     import mmengine
     import mmpretrain
-    usable = len(os.sched_getaffinity(0)) if hasattr(
-        os, 'sched_getaffinity') else os.cpu_count()
+    usable = compute_threads()
     memory = memory_gib()
     cuda = 'available' if torch.cuda.is_available() else 'not used'
     return {
