@@ -3,8 +3,9 @@ CPU, one pipeline and one report.
 
 1. generate the embedded CIFAR-100-format dataset (no download;
    ``docs/embedded_dataset.md``);
-2. train the resnet20 teacher once (``configs/bench/teacher.py``) and
-   measure it on the training views (``view_robustness.py``: clean, weak and
+2. take the teacher (``--teacher``: the bench's own, shipped in
+   checkpoints/, for the bench and demo presets; ``--teacher train`` trains
+   ``configs/bench/teacher.py`` once) and measure it on the training views (``view_robustness.py``: clean, weak and
    strong test accuracy, confidence on weak-view training images);
 3. for every seed: the resnet8 student alone (``configs/bench/alone.py``),
    then distilled with every method of :data:`mmlogitkd.methods.METHODS`
@@ -23,7 +24,8 @@ CPU, one pipeline and one report.
    convergence, the losses' diagnostics, timings, and the plots.
 
 Every training is an ordinary ``tools/train.py`` run, so the bench measures
-exactly what users run. Every method of a seed shares one teacher pass per
+exactly what users run; ``--jobs N`` runs N of them at once
+(:func:`run_trainings`). Every method of a seed shares one teacher pass per
 pipeline through the exact teacher-logit cache (``model.teacher_cache``,
 one folder per seed and pipeline under ``<work-dir>/teacher_cache``).
 Finished runs are reused when the bench is run again with the same
