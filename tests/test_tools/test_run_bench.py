@@ -185,22 +185,18 @@ def trainings_of(names, seeds, tmp_path):
     alone = bench.BenchRun(bench.ALONE, 'alone.py', 'alone')
     runs = [alone] + [bench.BenchRun(m.name, f'{m.key}.py', m.key, m)
                       for m in (bench.get_method(n) for n in names)]
-    trainings, seed_of = [], {}
-    for seed in seeds:
-        for run in runs:
-            folder = str(tmp_path / f'{run.slug}_seed{seed}')
-            trainings.append(bench.Training(run, folder, [f's={seed}']))
-            seed_of[folder] = seed
-    return trainings, seed_of
+    return [bench.Training(run, str(tmp_path / f'{run.slug}_seed{seed}'),
+                           [f's={seed}'], seed)
+            for seed in seeds for run in runs]
 
 
 def test_each_distillation_waits_for_the_teacher_pass_of_its_group(tmp_path):
     # DKD is listed before KD, but KD (the reference, whose logged time
     # sizes the equal-compute runs) computes the one-view teacher logits;
     # CRLD computes the two-view ones that MLKD then reads; per seed
-    trainings, seed_of = trainings_of(['DKD', 'KD', 'CRLD', 'MLKD', 'CKD'],
+    trainings = trainings_of(['DKD', 'KD', 'CRLD', 'MLKD', 'CKD'],
                                       [0, 1], tmp_path)
-    bench.cache_fillers(trainings, seed_of)
+    bench.cache_fillers(trainings)
     after = {osp.basename(t.work_dir): t.after and osp.basename(t.after)
              for t in trainings}
     for seed in (0, 1):
@@ -243,9 +239,9 @@ class FakeTrainer:
 
 def test_run_trainings_at_once_in_order_after_their_teacher_pass(
         tmp_path, monkeypatch):
-    trainings, seed_of = trainings_of(['KD', 'DKD', 'CRLD'], [0, 1],
+    trainings = trainings_of(['KD', 'DKD', 'CRLD'], [0, 1],
                                       tmp_path)
-    bench.cache_fillers(trainings, seed_of)
+    bench.cache_fillers(trainings)
     fake = FakeTrainer(slow=('kd', ))  # DKD would start before KD ended
     monkeypatch.setattr(bench, 'train', fake)
     monkeypatch.setattr(bench, 'compute_threads', lambda: 2)
@@ -283,8 +279,8 @@ def test_run_trainings_at_once_in_order_after_their_teacher_pass(
 
 def test_a_failed_training_starts_nothing_new_and_keeps_the_running_one(
         tmp_path, monkeypatch, capsys):
-    trainings, seed_of = trainings_of(['KD', 'DKD'], [0], tmp_path)
-    bench.cache_fillers(trainings, seed_of)
+    trainings = trainings_of(['KD', 'DKD'], [0], tmp_path)
+    bench.cache_fillers(trainings)
     fake = FakeTrainer(fail='kd_seed0', slow=('kd', ))
     monkeypatch.setattr(bench, 'train', fake)
     monkeypatch.setattr(bench, 'compute_threads', lambda: 2)

@@ -5,7 +5,8 @@ CPU, one pipeline and one report.
    ``docs/embedded_dataset.md``);
 2. take the teacher (``--teacher``: the bench's own, shipped in
    checkpoints/, for the bench and demo presets; ``--teacher train`` trains
-   ``configs/bench/teacher.py`` once) and measure it on the training views (``view_robustness.py``: clean, weak and
+   ``configs/bench/teacher.py`` once) and measure it on the training views
+   (``view_robustness.py``: clean, weak and
    strong test accuracy, confidence on weak-view training images);
 3. for every seed: the resnet8 student alone (``configs/bench/alone.py``),
    then distilled with every method of :data:`mmlogitkd.methods.METHODS`
@@ -144,7 +145,8 @@ class Preset:
 #: regime where KD and DKD show CIFAR-sized gains (the calibration in
 #: docs/benchmark.md), with its own teacher as shipped in checkpoints/
 #: (``--teacher train`` trains it again), two trainings at once and
-#: channels-last, to fit in its time budget. ``demo``: ``make demo`` in its budget, on the bench's
+#: channels-last, to fit in its time budget. ``demo``: ``make demo`` in its
+#: budget, on the bench's
 #: data with the bench's teacher as shipped in checkpoints/ (converged and
 #: confident, which no teacher trained within the demo's minutes is).
 #: ``quick``: a smoke test (tests run it).
@@ -218,8 +220,6 @@ def iteration_seconds(work_dirs: Sequence[str]) -> Optional[float]:
 # --------------------------------------------------------------------------
 def method_config(method: Method, folder: str) -> str:
     """Write the bench leaf of ``method`` into ``folder``; return its path."""
-    os.makedirs(folder, exist_ok=True)
-    path = osp.join(folder, f'{method.key}.py')
     text = (
         f'# Written by tools/analysis/run_bench.py: {method.name} '
         f'({method.paper}) on the bench pair,\n'
@@ -231,6 +231,13 @@ def method_config(method: Method, folder: str) -> str:
         ']\n'
         'model = dict(student=_base_.student, teacher=_base_.teacher,\n'
         '             teacher_ckpt=_base_.teacher_ckpt)\n')
+    return write_leaf(osp.join(folder, f'{method.key}.py'), text)
+
+
+def write_leaf(path: str, text: str) -> str:
+    """Write a generated leaf config unless it already holds ``text`` (an
+    unchanged file keeps its time stamp); return its path."""
+    os.makedirs(osp.dirname(path), exist_ok=True)
     if not osp.isfile(path) or open(path).read() != text:
         with open(path, 'w') as f:
             f.write(text)
@@ -243,18 +250,13 @@ def classifier_config(config: str, folder: str, channels_last: bool) -> str:
     :class:`~mmlogitkd.engine.hooks.ChannelsLastHook` to it."""
     if not channels_last:
         return config
-    os.makedirs(folder, exist_ok=True)
     name = osp.splitext(osp.basename(config))[0]
-    path = osp.join(folder, f'{name}_channels-last.py')
     text = (f'# Written by tools/analysis/run_bench.py: {name}.py with '
             'channels-last convolutions.\n'
             f"_base_ = ['{config}']\n"
             "custom_hooks = _base_.custom_hooks + "
             "[dict(type='ChannelsLastHook')]\n")
-    if not osp.isfile(path) or open(path).read() != text:
-        with open(path, 'w') as f:
-            f.write(text)
-    return path
+    return write_leaf(osp.join(folder, f'{name}_channels-last.py'), text)
 
 
 @dataclass
@@ -554,13 +556,13 @@ class Training:
     run: BenchRun
     work_dir: str
     options: List[str]
+    seed: int
     #: ``work_dir`` of the training that fills the teacher-logit cache this
     #: one reads (it starts after that one ends), or None.
     after: Optional[str] = None
 
 
-def cache_fillers(trainings: Sequence[Training],
-                  seed_of: Dict[str, int]) -> None:
+def cache_fillers(trainings: Sequence[Training]) -> None:
     """Let every distillation wait for the first one of its seed and number
     of views, which computes the teacher's logits into the cache while the
     others read them (``Training.after``). The reference method goes first
@@ -569,7 +571,7 @@ def cache_fillers(trainings: Sequence[Training],
     groups: Dict[tuple, List[Training]] = {}
     for training in trainings:
         if training.run.distils:
-            key = (seed_of[training.work_dir], training.run.method.num_views)
+            key = (training.seed, training.run.method.num_views)
             groups.setdefault(key, []).append(training)
     for group in groups.values():
         group.sort(key=lambda t: t.run.name != REFERENCE)  # stable
@@ -583,6 +585,11 @@ def compute_threads() -> int:
         os, 'sched_getaffinity') else (os.cpu_count() or 1)
 
 
+def threads_per_job(jobs: int) -> int:
+    """Compute threads of each of ``jobs`` trainings run at once."""
+    return max(1, compute_threads() // jobs)
+
+
 def run_trainings(trainings: Sequence[Training], jobs: int, data_spec: dict,
                   clock: Clock) -> None:
     """Train each of ``trainings``, up to ``jobs`` at once.
@@ -594,7 +601,8 @@ def run_trainings(trainings: Sequence[Training], jobs: int, data_spec: dict,
     whose ``after`` has finished: on a 2-core CPU, two single-thread
     trainings of these small models do more work per minute than one with
     two threads, whose OpenMP pool stalls on small convolutions
-    (docs/benchmark.md, "Channels-last and trainings at once"). Threads only change
+    (docs/benchmark.md, "Channels-last and trainings at once"). Threads only
+    change
     the order of floating-point sums, not what a run computes.
 
     A failure starts nothing new, lets the running trainings finish (their
@@ -606,7 +614,7 @@ def run_trainings(trainings: Sequence[Training], jobs: int, data_spec: dict,
                   data_spec, clock)
         return
     jobs = min(jobs, len(trainings))  # one training alone gets every core
-    threads = max(1, compute_threads() // jobs)
+    threads = threads_per_job(jobs)
     width = max(len(osp.basename(t.work_dir)) for t in trainings)
     pending, running, done = list(trainings), {}, set()
     failure: Optional[BaseException] = None
@@ -1033,7 +1041,7 @@ def write_report(args, clock: Clock, runs: Dict[str, List[str]],
         '- Trainings: ' + (
             'one at a time, with the machine\'s threads' if args.jobs <= 1
             else f'up to {args.jobs} at once (--jobs), each with '
-            f'{max(1, compute_threads() // args.jobs)} compute thread(s) '
+            f'{threads_per_job(args.jobs)} compute thread(s) '
             '(the s / iteration of runs that ran beside another are not '
             'comparable with runs of --jobs 1)') + (
             '; channels-last convolutions.' if args.channels_last else
@@ -1182,16 +1190,14 @@ def main(argv: Optional[List[str]] = None) -> str:
     runs_dir = osp.join(work_dir, 'runs')
     runs: Dict[str, List[str]] = {}
     trainings: List[Training] = []
-    seed_of: Dict[str, int] = {}
     for seed in args.seeds:
         for run in [alone] + methods:
             folder = osp.join(runs_dir, f'{run.slug}_seed{seed}')
-            trainings.append(Training(run, folder,
-                                      options_of(run, seed, args.epochs)))
-            seed_of[folder] = seed
+            trainings.append(Training(
+                run, folder, options_of(run, seed, args.epochs), seed))
             runs.setdefault(run.name, []).append(folder)
     if args.teacher_cache:
-        cache_fillers(trainings, seed_of)
+        cache_fillers(trainings)
     run_trainings(trainings, args.jobs, data_spec, clock)
 
     # 4. equal compute: the student alone for KD's time per iteration
@@ -1207,7 +1213,7 @@ def main(argv: Optional[List[str]] = None) -> str:
                      alone_seconds=alone_seconds)
         trainings = [Training(alone, osp.join(runs_dir,
                                               f'alone-{epochs}ep_seed{seed}'),
-                              options_of(alone, seed, epochs))
+                              options_of(alone, seed, epochs), seed)
                      for seed in args.seeds]
         runs[label] = [t.work_dir for t in trainings]
         run_trainings(trainings, args.jobs, data_spec, clock)

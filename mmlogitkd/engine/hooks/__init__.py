@@ -10,7 +10,8 @@ from .teacher_cache_hook import TeacherCacheHook
 from .teacher_eval_hook import TeacherEvalHook
 
 __all__ = [
-    'ChannelsLastHook', 'DistillDiagnosticsHook', 'EpochSeedHook', 'epoch_seed',
+    'ChannelsLastHook', 'DistillDiagnosticsHook', 'EpochSeedHook',
+    'epoch_seed',
     'InputCheckError', 'InputCheckHook', 'IterationProfileHook',
     'LossExplosionError', 'LossGuardHook', 'ResumeCheckHook',
     'SafeCheckpointHook', 'NonFiniteWeightsError', 'TeacherCacheHook',

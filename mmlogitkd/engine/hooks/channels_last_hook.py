@@ -1,9 +1,10 @@
 """Train a plain classifier with channels-last convolutions."""
 import torch
 from mmengine.hooks import Hook
-from mmengine.model import is_model_wrapper
 
 from mmlogitkd.registry import HOOKS
+
+from .utils import runner_model
 
 
 @HOOKS.register_module()
@@ -14,7 +15,8 @@ class ChannelsLastHook(Hook):
     A convolution with channels-last weights computes in channels-last and
     hands that format on to the next layer, which on a CPU is faster for the
     small CIFAR networks (docs/benchmark.md, "Channels-last and trainings at
-    once"); the inputs can stay as the data preprocessor makes them. Only the order of floating-point sums changes.
+    once"); the inputs can stay as the data preprocessor makes them. Only
+    the order of floating-point sums changes.
     The parameters stay the same objects, so optimizers and checkpoints
     (saved and loaded by value) are unaffected.
 
@@ -29,8 +31,7 @@ class ChannelsLastHook(Hook):
     priority = 'VERY_HIGH'
 
     def before_run(self, runner) -> None:
-        model = runner.model.module if is_model_wrapper(runner.model) \
-            else runner.model
+        model = runner_model(runner)
         if hasattr(model, 'channels_last'):
             raise ValueError(
                 f'ChannelsLastHook: {type(model).__name__} has its own '

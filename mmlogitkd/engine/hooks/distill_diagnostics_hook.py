@@ -1,8 +1,9 @@
 """Warnings about what a distillation loss did over a whole epoch."""
 from mmengine.hooks import Hook
-from mmengine.model import is_model_wrapper
 
 from mmlogitkd.registry import HOOKS
+
+from .utils import runner_model
 
 
 @HOOKS.register_module()
@@ -21,8 +22,7 @@ class DistillDiagnosticsHook(Hook):
     priority = 'LOW'
 
     def after_train_epoch(self, runner) -> None:
-        model = runner.model.module if is_model_wrapper(runner.model) \
-            else runner.model
+        model = runner_model(runner)
         losses = getattr(model, 'distill_losses', None)
         if not losses:
             return

@@ -5,9 +5,10 @@ import time
 from statistics import median
 
 from mmengine.hooks import Hook
-from mmengine.model import is_model_wrapper
 
 from mmlogitkd.registry import HOOKS
+
+from .utils import runner_model
 
 #: The file the hook writes into the work dir.
 PROFILE_FILE = 'iteration_profile.json'
@@ -48,8 +49,7 @@ class IterationProfileHook(Hook):
         self._preprocess = 0.0
 
     def before_train(self, runner) -> None:
-        model = runner.model.module if is_model_wrapper(runner.model) \
-            else runner.model
+        model = runner_model(runner)
         preprocessor = model.data_preprocessor
         original = preprocessor.forward
         hook = self

@@ -6,9 +6,10 @@ import os.path as osp
 import torch
 from mmengine.dist import get_rank, get_world_size
 from mmengine.hooks import Hook
-from mmengine.model import is_model_wrapper
 
 from mmlogitkd.registry import HOOKS
+
+from .utils import runner_model
 
 
 def dataset_fingerprint(dataset) -> str:
@@ -92,8 +93,7 @@ class TeacherCacheHook(Hook):
 
     @staticmethod
     def _cache(runner):
-        model = runner.model.module if is_model_wrapper(runner.model) \
-            else runner.model
+        model = runner_model(runner)
         return model, getattr(model, 'teacher_cache', None)
 
     def before_train(self, runner) -> None:

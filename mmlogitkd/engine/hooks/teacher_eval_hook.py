@@ -6,9 +6,10 @@ from typing import Optional
 import torch
 from mmengine.dist import is_main_process
 from mmengine.hooks import Hook
-from mmengine.model import is_model_wrapper
 
 from mmlogitkd.registry import HOOKS
+
+from .utils import runner_model
 
 #: Metric used for the near-chance warning.
 TOP1_KEY = 'accuracy/top1'
@@ -38,8 +39,7 @@ class TeacherEvalHook(Hook):
         self.chance_factor = chance_factor
 
     def before_train(self, runner) -> None:
-        model = runner.model.module if is_model_wrapper(runner.model) \
-            else runner.model
+        model = runner_model(runner)
         if not hasattr(model, 'teacher') or runner.val_loop is None:
             return
         result_path = osp.join(runner.work_dir, RESULT_FILE)
