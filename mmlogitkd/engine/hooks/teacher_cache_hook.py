@@ -1,6 +1,8 @@
 """Keys, opens and flushes the teacher-logit cache of a run."""
 import hashlib
+import inspect
 import json
+import os
 import os.path as osp
 
 import torch
@@ -33,6 +35,35 @@ def dataset_fingerprint(dataset) -> str:
                 digest.update(f'{osp.basename(path)}:{size}'.encode())
             digest.update(str(info.get('gt_label')).encode())
     digest.update(str(len(dataset)).encode())
+    return digest.hexdigest()
+
+
+def code_fingerprint(*modules: torch.nn.Module) -> str:
+    """SHA-256 of the source files that define ``modules`` and every
+    sub-module in them, outside torch (whose version is keyed on its own).
+
+    The cache key holds it so that an edit to the code making the views (the
+    preprocessor's package) or the teacher's layers recomputes the logits
+    instead of silently reusing those of the old code.
+    """
+    files = set()
+    for module in modules:
+        for part in module.modules():
+            path = inspect.getsourcefile(type(part))
+            if path and not type(part).__module__.startswith('torch'):
+                files.add(osp.realpath(path))
+                # the package too: a class calls helpers of its siblings
+                if type(part).__module__.startswith('mmlogitkd.models.'
+                                                    'data_preprocessors'):
+                    folder = osp.dirname(path)
+                    files.update(
+                        osp.join(folder, name)
+                        for name in os.listdir(folder) if name.endswith('.py'))
+    digest = hashlib.sha256()
+    for path in sorted(files):
+        digest.update(osp.basename(path).encode())
+        with open(path, 'rb') as file:
+            digest.update(file.read())
     return digest.hexdigest()
 
 
@@ -73,6 +104,7 @@ def teacher_cache_key(runner, model) -> dict:
         teacher_autocast=model.teacher_autocast,
         channels_last=bool(model.channels_last),
         torch=torch.__version__,
+        code=code_fingerprint(preprocessor, model.teacher),
         device=device)
 
 

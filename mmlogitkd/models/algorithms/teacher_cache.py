@@ -7,7 +7,8 @@ training augmentation on the device (``augment_on_device``), a sample's views
 are a function of (seed, epoch, sample index, view) alone, so the teacher's
 logits for a run are a function of its **key**: the teacher checkpoint's
 SHA-256, a fingerprint of the training data, the pipeline and preprocessor,
-the seed, and how the teacher is called (views per forward, per-rank batch
+the seed, the source code that makes the views and defines the teacher's
+layers, and how the teacher is called (views per forward, per-rank batch
 size, world size, autocast, memory format, torch version and device). The
 first run with a key stores the logits as it trains; later runs with the same
 key read them instead of running the teacher.

@@ -128,3 +128,38 @@ def test_distiller_returns_the_recorded_diagnostics():
     assert 'ckd/pos_sim' in log_vars
     assert total.item() == pytest.approx(
         (losses['loss_ce'] + losses['loss_ckd']).item(), rel=1e-6)
+
+
+def test_cache_key_code_fingerprint_follows_the_view_and_teacher_code(
+        tmp_path, monkeypatch):
+    """An edit to a file of the preprocessor's package or of a teacher layer
+    changes the fingerprint (so the cache recomputes); torch's own layers
+    are left to the torch version in the key."""
+    import inspect
+    import os.path as osp
+
+    import torch.nn as nn
+
+    from mmlogitkd.engine.hooks.teacher_cache_hook import code_fingerprint
+    from mmlogitkd.models.data_preprocessors import batch_augment
+    from mmlogitkd.models.data_preprocessors import \
+        MultiViewClsDataPreprocessor as Preprocessor
+    source = osp.realpath(inspect.getsourcefile(batch_augment))
+    preprocessor = Preprocessor.__new__(Preprocessor)
+    nn.Module.__init__(preprocessor)
+    teacher = nn.Sequential(nn.Conv2d(3, 4, 3), nn.ReLU())
+    before = code_fingerprint(preprocessor, teacher)
+    assert before == code_fingerprint(preprocessor, teacher)
+    # torch-only modules add nothing
+    assert code_fingerprint(preprocessor) == before
+    real_open = open
+
+    def edited_open(path, *args, **kwargs):
+        if osp.realpath(path) == source:
+            copy = tmp_path / 'edited.py'
+            copy.write_bytes(real_open(path, 'rb').read() + b'\n# edit\n')
+            return real_open(copy, *args, **kwargs)
+        return real_open(path, *args, **kwargs)
+
+    monkeypatch.setattr('builtins.open', edited_open)
+    assert code_fingerprint(preprocessor, teacher) != before
