@@ -21,8 +21,11 @@ $(STAMP): $(DEPS)
 demo: setup
 	$(PY) tools/demo.py --work-dir work_dirs/demo
 
+# One pytest worker per core (pytest-xdist), a test file per worker so each
+# module's fixtures are built once; each worker runs torch on one thread.
+TEST_WORKERS ?= auto
 test: setup
-	$(PY) -m pytest tests -q -p no:cacheprovider
+	$(PY) -m pytest tests -q -p no:cacheprovider -n $(TEST_WORKERS) --dist loadfile
 
 bench: setup
 	$(PY) tools/analysis/run_bench.py --preset bench --work-dir work_dirs/bench
