@@ -14,5 +14,6 @@ train_cfg = dict(max_epochs=max_epochs, val_interval=1)
 param_scheduler = dict(milestones=[13, 15, 18])  # 150/180/210 of 240
 default_hooks = dict(
     logger=dict(interval=50),
-    # Only the last checkpoint: the protocol reports the last epoch.
+    # Only the latest checkpoint: the protocol reports the last epoch, and
+    # run_bench.py saves every 10 epochs so that a stopped bench resumes.
     checkpoint=dict(interval=max_epochs, max_keep_ckpts=1, save_best=None))

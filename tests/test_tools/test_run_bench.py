@@ -7,6 +7,7 @@ whole pipeline end to end (teacher and its views, student alone, KD and
 CRLD with the teacher-logit cache, timings, plots, report), then again to
 check that every finished piece of work is reused.
 """
+import datetime
 import importlib.util
 import json
 import os.path as osp
@@ -176,6 +177,55 @@ def test_prepare_folder_reuses_restarts_or_refuses(tmp_path):
     with pytest.raises(SystemExit, match=r'run".*differs in: options'):
         bench.prepare_folder(folder, dict(spec, options=['x=2']),
                              lambda f: True)
+
+
+def test_a_training_stopped_mid_run_resumes_from_its_checkpoint(
+        tmp_path, monkeypatch):
+    """train() with its settings unchanged: an unfinished run holding a
+    checkpoint goes on with ``--resume`` (its output log appended), without
+    one it starts again in an emptied folder, finished it is reused."""
+    config = tmp_path / 'leaf.py'
+    config.write_text('x = 1\n')
+    run = bench.BenchRun('KD', str(config), 'kd')
+    work_dir = tmp_path / 'kd_seed0'
+    state = dict(finished=False, calls=[])
+
+    def fake_command(cmd, log_path, append=False, **kwargs):
+        state['calls'].append((cmd, append))
+        (work_dir / 'last_checkpoint').write_text('epoch_10.pth')
+        state['finished'] = True
+        return ''
+
+    monkeypatch.setattr(bench, 'run_command', fake_command)
+    monkeypatch.setattr(bench, 'run_finished',
+                        lambda folder: state['finished'])
+    clock = bench.Clock()
+    options = ['train_cfg.max_epochs=60']
+    bench.train(run, str(work_dir), options, {}, clock)
+    (cmd, append), = state['calls']
+    assert '--resume' not in cmd and append is False
+    spec = json.loads((work_dir / bench.SPEC_FILE).read_text())
+    assert bench.resumable(str(work_dir), spec) is False  # finished
+    # stopped after a checkpoint: resumed, the folder kept
+    state.update(finished=False, calls=[])
+    (work_dir / 'kept').write_text('')
+    bench.train(run, str(work_dir), options, {}, clock)
+    (cmd, append), = state['calls']
+    assert cmd[cmd.index('--work-dir') + 2] == '--resume' and append
+    assert (work_dir / 'kept').exists()
+    # other settings are never resumed (prepare_folder refuses them)
+    assert bench.resumable(str(work_dir), dict(spec, options=[])) is False
+    # stopped before its first checkpoint: done again from scratch
+    state.update(finished=False, calls=[])
+    (work_dir / 'last_checkpoint').unlink()
+    bench.train(run, str(work_dir), options, {}, clock)
+    (cmd, append), = state['calls']
+    assert '--resume' not in cmd and not (work_dir / 'kept').exists()
+    # the schedule saves every CHECKPOINT_EVERY epochs, or at the end
+    assert 'default_hooks.checkpoint.interval=10' in \
+        bench.schedule_options(60, 5)
+    assert 'default_hooks.checkpoint.interval=3' in \
+        bench.schedule_options(3, 5)
 
 
 # --------------------------------------------------------------------------
@@ -512,3 +562,14 @@ def check_published_teacher(tmp_path, work_dir):
     assert '"train_per_class": 2' in other.stderr
     assert '"train_per_class": 3' in other.stderr
     assert '--teacher train trains one' in other.stderr
+
+
+def test_covered_seconds_is_the_union_of_the_spans():
+    at = [datetime.datetime(2026, 12, 2, 3, minute) for minute in range(60)]
+    # two at once (0-10 and 5-20), a pause, a resumed run (30-40) holding a
+    # shorter one (32-35), and an empty span
+    spans = [(at[30], at[40]), (at[5], at[20]), (at[0], at[10]),
+             (at[32], at[35]), (at[50], at[50])]
+    assert bench.covered_seconds(spans) == (20 + 10) * 60
+    assert bench.covered_seconds([]) == 0
+    assert bench.covered_seconds([(at[1], at[2]), (at[2], at[3])]) == 120

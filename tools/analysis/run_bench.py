@@ -30,9 +30,12 @@ exactly what users run; ``--jobs N`` runs N of them at once
 pipeline through the exact teacher-logit cache (``model.teacher_cache``,
 one folder per seed and pipeline under ``<work-dir>/teacher_cache``).
 Finished runs are reused when the bench is run again with the same
-settings (it resumes where it stopped); an unfinished run is trained again;
-a run folder holding other settings is an error (use another
-``--work-dir``).
+settings (it resumes where it stopped); an unfinished training resumes from
+its last checkpoint (saved every ``CHECKPOINT_EVERY`` epochs, only the
+latest kept; ``tools/train.py --resume``, whose runs end bit-identical to
+uninterrupted ones: tests/test_tools/test_resume_equivalence.py), other
+unfinished work is done again; a run folder holding other settings is an
+error (use another ``--work-dir``).
 
 Schedules follow ``--epochs`` by fixed rules: lr x0.1 at 150/240, 180/240
 and 210/240 of the epochs (the CIFAR recipe's decay points), the DKD/AEKT
@@ -195,11 +198,17 @@ def equal_compute_epochs(epochs: int, method_seconds: float,
     return max(1, round(epochs * method_seconds / alone_seconds))
 
 
+#: Epochs between a training's checkpoints (only the latest is kept, and the
+#: last epoch is always saved): what a bench stopped mid-run loses at most.
+CHECKPOINT_EVERY = 10
+
+
 def schedule_options(epochs: int, val_interval: int) -> List[str]:
     return [f'train_cfg.max_epochs={epochs}',
             f'train_cfg.val_interval={min(val_interval, epochs)}',
             f'param_scheduler.milestones={lr_milestones(epochs)}',
-            f'default_hooks.checkpoint.interval={epochs}']
+            'default_hooks.checkpoint.interval='
+            f'{min(CHECKPOINT_EVERY, epochs)}']
 
 
 def iteration_seconds(work_dirs: Sequence[str]) -> Optional[float]:
@@ -437,7 +446,7 @@ def echo(text: str) -> None:
 
 def run_command(cmd: Sequence[str], log_path: str,
                 show: Sequence[str] = (), prefix: str = '',
-                threads: Optional[int] = None) -> str:
+                threads: Optional[int] = None, append: bool = False) -> str:
     """Run ``cmd``, write its output to ``log_path``; echo lines containing
     any of ``show`` (progress, after ``prefix``) and fail naming the log on
     error.
@@ -445,6 +454,7 @@ def run_command(cmd: Sequence[str], log_path: str,
     Args:
         threads: the compute threads of the command (``OMP_NUM_THREADS``);
             None: the environment's.
+        append: add to ``log_path`` instead of starting it again.
 
     Returns:
         str: everything the command printed.
@@ -453,7 +463,7 @@ def run_command(cmd: Sequence[str], log_path: str,
     env = None if threads is None else \
         dict(os.environ, OMP_NUM_THREADS=str(threads))
     output = []
-    with open(log_path, 'w') as log:
+    with open(log_path, 'a' if append else 'w') as log:
         process = subprocess.Popen(list(cmd), stdout=subprocess.PIPE,
                                    stderr=subprocess.STDOUT, text=True,
                                    env=env)
@@ -515,6 +525,19 @@ def run_finished(work_dir: str) -> bool:
         return False
 
 
+def resumable(work_dir: str, spec: dict) -> bool:
+    """``work_dir`` holds an unfinished training of exactly ``spec`` that
+    saved a checkpoint (a bench stopped mid-run)."""
+    spec_path = osp.join(work_dir, SPEC_FILE)
+    if not (osp.isfile(spec_path) and
+            osp.isfile(osp.join(work_dir, 'last_checkpoint'))):
+        return False
+    with open(spec_path) as f:
+        if json.load(f) != spec:
+            return False  # prepare_folder names the difference
+    return not run_finished(work_dir)
+
+
 def last_checkpoint(work_dir: str) -> str:
     try:
         return run_last_checkpoint(work_dir)
@@ -536,13 +559,16 @@ def train(run: BenchRun, work_dir: str, options: List[str], data_spec: dict,
                 if run.config.startswith(REPO) else osp.basename(run.config),
                 fingerprint=fingerprint, options=options, data=data_spec)
     echo(f'\n{prefix}{clock} {run.name}: {osp.basename(work_dir)}')
-    if prepare_folder(work_dir, spec, run_finished):
+    resume = resumable(work_dir, spec)
+    if resume:
+        echo(prefix + '    unfinished, resuming from its last checkpoint')
+    elif prepare_folder(work_dir, spec, run_finished):
         echo(prefix + '    finished before, reusing')
         return work_dir
-    run_command([sys.executable, TRAIN, run.config, '--work-dir', work_dir,
-                 '--cfg-options'] + options,
-                osp.join(work_dir, 'train_output.log'), show=PROGRESS,
-                prefix=prefix, threads=threads)
+    run_command([sys.executable, TRAIN, run.config, '--work-dir', work_dir]
+                + (['--resume'] if resume else []) + ['--cfg-options']
+                + options, osp.join(work_dir, 'train_output.log'),
+                show=PROGRESS, prefix=prefix, threads=threads, append=resume)
     if not run_finished(work_dir):
         raise SystemExit(f'{work_dir}: tools/train.py returned but the run '
                          'did not validate its last epoch.')
@@ -959,9 +985,27 @@ def training_span(work_dirs: Sequence[str]) -> str:
     start = min(s.start for s in sessions)
     end = max(s.end for s in sessions)
     busy = sum(s.wall_time for s in sessions)
+    under_way = covered_seconds([(s.start, s.end) for s in sessions])
     return (f'Trainings ran from {start:%Y-%m-%d %H:%M} to {end:%H:%M} '
-            f'({(end - start).total_seconds() / 60:.0f} minutes; the '
-            f'{len(work_dirs)} runs themselves took {busy / 60:.0f} minutes).')
+            f'({(end - start).total_seconds() / 60:.0f} minutes, of which '
+            f'{under_way / 60:.0f} with at least one training under way; '
+            f'the {len(work_dirs)} runs themselves took {busy / 60:.0f} '
+            'minutes).')
+
+
+def covered_seconds(spans: Sequence[Tuple[datetime.datetime,
+                                          datetime.datetime]]) -> float:
+    """Seconds covered by the union of ``(start, end)`` spans: the wall time
+    of trainings that overlap (``--jobs``) or were split over several
+    invocations, without the pauses between them."""
+    total, reach = 0.0, None
+    for start, end in sorted(spans):
+        if reach is not None and start < reach:
+            start = reach
+        if end > start:
+            total += (end - start).total_seconds()
+            reach = end if reach is None else max(reach, end)
+    return total
 
 
 def timing_sections(loss_result: Optional[dict],
