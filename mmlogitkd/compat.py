@@ -34,6 +34,7 @@ Each workaround names the upstream problem it covers and has a test in
    mmcv-lite's ``Fail to import MultiScaleDeformableAttention`` (a detection
    op we never use; mmcv-lite is the dependency we chose), setuptools'
    ``pkg_resources is deprecated`` raised by MMEngine's ``pkg::`` path lookup
+   (on its import and on each reload of ``pkg_resources`` it does)
    (our setuptools pin keeps ``pkg_resources`` importable for exactly that),
    and MMEngine 0.10.7's ``"FileClient" will be deprecated`` /
    ``"HardDiskBackend" is the alias of "LocalBackend"``, which its own
@@ -163,6 +164,10 @@ SILENCED_WARNINGS = (
      r'mmcv\.cnn\.bricks\.transformer'),
     (r'pkg_resources is deprecated as an API',
      r'mmengine\.utils\.package_utils'),
+    # ... and again on each of its ``importlib.reload(pkg_resources)`` in
+    # ``is_installed`` (every ``pkg::`` config path), which Python
+    # attributes to importlib: a plain ``import pkg_resources`` still shows
+    (r'pkg_resources is deprecated as an API', r'importlib$'),
 )
 #: Start of the MMEngine log lines we drop, and the (file, function) of
 #: which one must be on the stack for the line to be dropped: MMEngine's

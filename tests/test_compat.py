@@ -166,6 +166,13 @@ def test_pkg_resources_warning_is_silenced_only_for_mmengine():
     assert 'pkg_resources is deprecated' in _stderr_of(lookup)
     assert 'pkg_resources is deprecated' not in _stderr_of(
         'import mmlogitkd\n' + lookup)
+    # is_installed() (every pkg:: config path) reloads pkg_resources, which
+    # warns again from importlib: one line per config of a training before
+    reload = ('from mmengine.utils import is_installed\n'
+              'is_installed("mmengine")\nis_installed("mmpretrain")')
+    assert 'importlib/__init__.py' in _stderr_of(reload)
+    assert 'pkg_resources is deprecated' not in _stderr_of(
+        'import mmlogitkd\n' + reload)
     # Another module importing pkg_resources first is not ours to hide.
     assert 'pkg_resources is deprecated' in _stderr_of(
         'import mmlogitkd\nimport pkg_resources')
