@@ -494,10 +494,7 @@ def prepare_folder(folder: str, spec: dict, is_done) -> bool:
     """
     spec_path = osp.join(folder, SPEC_FILE)
     if osp.isdir(folder):
-        recorded = None
-        if osp.isfile(spec_path):
-            with open(spec_path) as f:
-                recorded = json.load(f)
+        recorded = recorded_spec(folder)
         if recorded != spec:
             changed = sorted(k for k in set(spec) | set(recorded or {})
                              if (recorded or {}).get(k) != spec.get(k))
@@ -507,12 +504,21 @@ def prepare_folder(folder: str, spec: dict, is_done) -> bool:
                 'another --work-dir, or delete that folder to redo it.')
         if is_done(folder):
             return True
-        print(f'    unfinished, starting again: {folder}', flush=True)
+        echo(f'    unfinished, starting again: {folder}')
         shutil.rmtree(folder)
     os.makedirs(folder)
     with open(spec_path, 'w') as f:
         json.dump(spec, f, indent=2, sort_keys=True)
     return False
+
+
+def recorded_spec(folder: str) -> Optional[dict]:
+    """The settings ``folder``'s work was started with (None: no record)."""
+    spec_path = osp.join(folder, SPEC_FILE)
+    if not osp.isfile(spec_path):
+        return None
+    with open(spec_path) as f:
+        return json.load(f)
 
 
 def run_finished(work_dir: str) -> bool:
@@ -528,13 +534,10 @@ def run_finished(work_dir: str) -> bool:
 def resumable(work_dir: str, spec: dict) -> bool:
     """``work_dir`` holds an unfinished training of exactly ``spec`` that
     saved a checkpoint (a bench stopped mid-run)."""
-    spec_path = osp.join(work_dir, SPEC_FILE)
-    if not (osp.isfile(spec_path) and
-            osp.isfile(osp.join(work_dir, 'last_checkpoint'))):
+    if not osp.isfile(osp.join(work_dir, 'last_checkpoint')):
         return False
-    with open(spec_path) as f:
-        if json.load(f) != spec:
-            return False  # prepare_folder names the difference
+    if recorded_spec(work_dir) != spec:
+        return False  # prepare_folder names the difference
     return not run_finished(work_dir)
 
 
@@ -1002,9 +1005,9 @@ def covered_seconds(spans: Sequence[Tuple[datetime.datetime,
     for start, end in sorted(spans):
         if reach is not None and start < reach:
             start = reach
-        if end > start:
+        if end > start:  # then end is past every earlier end
             total += (end - start).total_seconds()
-            reach = end if reach is None else max(reach, end)
+            reach = end
     return total
 
 
