@@ -13,13 +13,16 @@ The temperature is folded into the classifier (:func:`fold_temperature`:
 the final linear layer's weight and bias divided by ``T``), so the exported
 student *is* the calibrated model.
 
-It is fitted on training images, never on the test set
-(:func:`calibration_indices`): the training images a run did not train on
-(hold some out with ``train_dataloader.dataset.indices=N``, which trains on
-the first ``N``), or, if it trained on all of them, a seeded random fraction
-of them, reported as seen in training (a memorised image is classified with
-more confidence than a new one, so the temperature is then too low, the
-result still over-confident). The test set only measures the result.
+It is fitted on images the model did not train on where there are some,
+never on the test set: the training split of another data root of the same
+dataset (``calibration_root``: for the embedded dataset another draw,
+``tools/dataset_converters/generate_embedded_cifar100.py --seed 1``), else
+the training images the run left out (hold some out with
+``train_dataloader.dataset.indices=N``, which trains on the first ``N``),
+else a seeded random fraction of the training images, reported as seen in
+training (a memorised image is classified with more confidence than a new
+one, so the temperature is then too low, the result still over-confident;
+:func:`calibration_indices`). The test set only measures the result.
 
 Entry points:
 
@@ -293,6 +296,30 @@ def calibration_indices(dataset_cfg: dict, split_size: int,
         'trained on: no image was held out')
 
 
+def held_out_dataset(train: dict, root: str) -> dict:
+    """The training dataset config ``train`` read from data root ``root``
+    instead, for fitting on images the run never saw.
+
+    Raises:
+        ValueError: ``train`` has no ``data_root`` to replace, or ``root``
+            is that same folder (its images are the ones the run trained
+            on).
+    """
+    trained_root = train.get('data_root')
+    if trained_root is None:
+        raise ValueError(
+            'calibration_root: train_dataloader.dataset has no data_root to '
+            f'replace with {root!r}')
+    if osp.abspath(trained_root) == osp.abspath(root):
+        raise ValueError(
+            f'calibration_root {root!r} is the data root the run trained on '
+            '(train_dataloader.dataset.data_root): give another draw of the '
+            'dataset, e.g. generate_embedded_cifar100.py --seed 1')
+    if not osp.isdir(root):
+        raise FileNotFoundError(f'calibration_root {root!r} is not a folder')
+    return dict(train, data_root=root)
+
+
 def _loader(cfg, dataset: dict):
     from mmengine.runner import Runner
     loader = copy.deepcopy(cfg.test_dataloader.to_dict())
@@ -333,7 +360,9 @@ def calibrate_checkpoint(config, checkpoint: str, out: Optional[str] = None,
                          work_dir: Optional[str] = None,
                          max_samples: Optional[int] = None,
                          trust_source: bool = False,
-                         overwrite: bool = False) -> TemperatureScalingResult:
+                         overwrite: bool = False,
+                         calibration_root: Optional[str] = None
+                         ) -> TemperatureScalingResult:
     """Fit a temperature for the student of a run and export it calibrated.
 
     Args:
@@ -357,6 +386,11 @@ def calibrate_checkpoint(config, checkpoint: str, out: Optional[str] = None,
             first of the chosen ones).
         trust_source (bool): Allow full unpickling of ``checkpoint``.
         overwrite (bool): Replace existing outputs.
+        calibration_root (str, optional): Fit on the whole training split of
+            this data root instead (``train_dataloader.dataset.data_root``
+            replaced; same dataset type, classes and test pipeline): images
+            held out of training by construction, e.g. another draw of the
+            embedded dataset. ``fraction`` then does not apply.
 
     Returns:
         TemperatureScalingResult
@@ -390,9 +424,16 @@ def calibrate_checkpoint(config, checkpoint: str, out: Optional[str] = None,
         train.pop('indices', None)
         train['pipeline'] = copy.deepcopy(test_pipeline)
         from mmlogitkd.registry import DATASETS
-        split_size = len(DATASETS.build(copy.deepcopy(train)))
-        indices, seen, description = calibration_indices(
-            trained_on, split_size, fraction, seed)
+        if calibration_root is not None:
+            train = held_out_dataset(train, calibration_root)
+            split_size = len(DATASETS.build(copy.deepcopy(train)))
+            indices, seen = list(range(split_size)), False
+            description = (f'{split_size} images of {calibration_root} '
+                           '(held out: not a training root of the run)')
+        else:
+            split_size = len(DATASETS.build(copy.deepcopy(train)))
+            indices, seen, description = calibration_indices(
+                trained_on, split_size, fraction, seed)
         if max_samples is not None:
             indices = indices[:max_samples]
         calibration = _loader(cfg, dict(train, indices=indices))
@@ -413,6 +454,7 @@ def calibrate_checkpoint(config, checkpoint: str, out: Optional[str] = None,
     if work_dir is not None:
         record = result.to_dict()
         record['source_sha256'] = file_sha256(checkpoint)
+        record['calibration_root'] = calibration_root
         with open(osp.join(work_dir, RESULT_FILE), 'w') as f:
             json.dump(record, f, indent=2)
     return result

@@ -489,11 +489,20 @@ def test_quick_bench_end_to_end_and_reuse(tmp_path):
     with open(work_dir / 'data' / 'generator.json') as f:
         settings = json.load(f)['settings']
     assert (settings['train_per_class'], settings['test_per_class']) == (2, 1)
+    # temperature scaling fits on a second draw (seed 1) no run trains on
+    calibration_root = str(work_dir / 'data') + '_calibration'
+    with open(osp.join(calibration_root, 'generator.json')) as f:
+        held_out = json.load(f)['settings']
+    assert (held_out['seed'], held_out['train_per_class']) == (
+        bench.CALIBRATION_DATA_SEED, 1) and settings['seed'] == 0
     for run in ('alone_seed0', 'kd_seed0', 'dkd_seed0', 'crld_seed0'):
         assert (work_dir / 'runs' / run / 'last_checkpoint').exists()
         with open(work_dir / 'runs' / run / bench.SCALING_FILE) as f:
             scaling = json.load(f)
         assert scaling['temperature'] > 0
+        assert scaling['calibration_root'] == calibration_root
+        assert scaling['calibration']['num_samples'] == 100
+        assert scaling['seen_in_training'] is False
     # every run loads in the training process (--workers 0, the default)
     for run, leaf in (('alone_seed0', 'alone.py'), ('kd_seed0', 'kd.py')):
         dumped = Config.fromfile(str(work_dir / 'runs' / run / leaf))

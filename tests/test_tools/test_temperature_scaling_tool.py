@@ -74,3 +74,44 @@ def test_summary_reports_ece_before_and_after(calibrated):
     test = calibrated['record']['test']
     assert f'{100 * test["ece_after"]:.2f}' in row
     assert f'{calibrated["record"]["temperature"]:.2f}' in row
+
+
+def test_fitted_on_another_data_root(distilled_colour_run, tmp_path):
+    """--calibration-root: the whole training split of another draw of the
+    dataset (same classes, new images), reported as held out."""
+    from conftest import write_tiny_cifar100
+    run = distilled_colour_run
+    held_out = write_tiny_cifar100(str(tmp_path / 'second_draw'),
+                                   train_per_class=3, test_per_class=1)
+    work_dir = str(tmp_path / 'ts')
+    result = run_tool([TOOL, osp.join(CONFIGS, 'tiny_kd.py'),
+                       run['checkpoint'], '--out',
+                       str(tmp_path / 'student_ts.pth'), '--work-dir',
+                       work_dir, '--calibration-root', held_out,
+                       '--cfg-options'] + data_options(run['root']),
+                      cwd=str(tmp_path))
+    record = json.load(open(osp.join(work_dir, 'temperature_scaling.json')))
+    assert record['calibration']['num_samples'] == 300
+    assert record['seen_in_training'] is False
+    assert record['calibration_root'] == held_out
+    assert record['calibration_split'] == (
+        f'300 images of {held_out} (held out: not a training root of the '
+        'run)')
+    assert record['test']['num_samples'] == 300
+    assert 'calibration (held out)' in result.stdout
+    assert 'caution' not in result.stdout
+
+
+def test_calibration_root_must_not_be_the_training_root(distilled_colour_run,
+                                                        tmp_path):
+    from mmlogitkd.evaluation.temperature_scaling import held_out_dataset
+    root = distilled_colour_run['root']
+    train = dict(type='LocalCIFAR100', data_root=root)
+    with pytest.raises(ValueError, match='is the data root the run trained'):
+        held_out_dataset(train, root + '/')
+    with pytest.raises(FileNotFoundError, match='is not a folder'):
+        held_out_dataset(train, str(tmp_path / 'missing'))
+    with pytest.raises(ValueError, match='has no data_root'):
+        held_out_dataset(dict(type='LocalCIFAR100'), root)
+    assert held_out_dataset(train, str(tmp_path)) == dict(
+        type='LocalCIFAR100', data_root=str(tmp_path))

@@ -16,8 +16,9 @@ CPU, one pipeline and one report.
 4. equal compute: the student alone trained for as many epochs as fit in
    KD's measured time per iteration (without the cache);
 5. post-hoc temperature scaling of every student
-   (``temperature_scaling.py``: one temperature fitted on a seeded tenth of
-   the training images, never the test set);
+   (``temperature_scaling.py``: one temperature fitted on held-out images,
+   another draw of the embedded dataset generated next to the data; never
+   the test set);
 6. the loss and step timings (``benchmark_losses.py``,
    ``benchmark_step.py``, as JSON);
 7. ``report.md``: per method top-1 mean ± std over seeds, the paired gain
@@ -116,6 +117,9 @@ ALONE = 'student alone'
 #: The method every other one is compared with, and whose time the
 #: equal-compute student alone gets.
 REFERENCE = 'KD'
+#: Seed of the embedded dataset's second draw, the held-out images that
+#: temperature scaling fits on (the data the runs train on is seed 0).
+CALIBRATION_DATA_SEED = 1
 
 
 @dataclass(frozen=True)
@@ -142,6 +146,10 @@ class Preset:
     #: Channels-last convolutions in every training (the distillers'
     #: ``model.channels_last``, the classifiers' ChannelsLastHook).
     channels_last: bool = False
+    #: Images per class of the held-out set temperature scaling fits on:
+    #: the embedded dataset drawn again with seed
+    #: :data:`CALIBRATION_DATA_SEED` into ``<data_root>_calibration``.
+    calibration_per_class: int = 20
 
 
 #: ``bench``: converged runs on enough data to rank the methods, in the
@@ -167,7 +175,7 @@ PRESETS: Dict[str, Preset] = {
                    teacher=SHIPPED_TEACHER),
     'quick': Preset(train_per_class=2, test_per_class=1, teacher_epochs=1,
                     epochs=1, seeds=(0, ), methods=None, equal_compute=False,
-                    timings=True, val_interval=1),
+                    timings=True, val_interval=1, calibration_per_class=1),
 }
 
 
@@ -331,6 +339,9 @@ def parse_args(argv: Optional[List[str]] = None) -> argparse.Namespace:
                         help='where the embedded dataset is generated')
     parser.add_argument('--train-per-class', type=int)
     parser.add_argument('--test-per-class', type=int)
+    parser.add_argument('--calibration-per-class', type=int,
+                        help='images per class of the held-out set '
+                        'temperature scaling fits on (bench preset: 20)')
     parser.add_argument('--equal-compute',
                         action=argparse.BooleanOptionalAction)
     parser.add_argument('--timings', action=argparse.BooleanOptionalAction,
@@ -386,7 +397,8 @@ def parse_args(argv: Optional[List[str]] = None) -> argparse.Namespace:
     elif args.teacher is not None:
         args.teacher = osp.abspath(args.teacher)
     for name in ('epochs', 'teacher_epochs', 'train_per_class',
-                 'test_per_class', 'val_interval', 'jobs'):
+                 'test_per_class', 'calibration_per_class', 'val_interval',
+                 'jobs'):
         if getattr(args, name) < 1:
             parser.error(f'--{name.replace("_", "-")} must be >= 1, got '
                          f'{getattr(args, name)}.')
@@ -704,17 +716,22 @@ def install_teacher(published: str, folder: str, data_spec: dict,
     return folder, record
 
 
-def calibrate(work_dir: str, clock: Clock) -> None:
+def calibrate(work_dir: str, calibration_root: str, clock: Clock) -> None:
     """Temperature-scale the student of a finished run
-    (``tools/analysis/temperature_scaling.py``: one temperature fitted on a
-    seeded tenth of the training images, the test set only measured); the
-    report shows its ECE before and after. Done once per run folder."""
-    if osp.isfile(osp.join(work_dir, SCALING_FILE)):
-        return
+    (``tools/analysis/temperature_scaling.py``: one temperature fitted on
+    the held-out images of ``calibration_root``, the test set only
+    measured); the report shows its ECE before and after. Done once per run
+    folder and calibration set."""
+    record = osp.join(work_dir, SCALING_FILE)
+    if osp.isfile(record):
+        with open(record) as f:
+            if json.load(f).get('calibration_root') == calibration_root:
+                return
     print(f'{clock} temperature scaling: {osp.basename(work_dir)}',
           flush=True)
     run_command([sys.executable, SCALING_TOOL, find_config(work_dir),
-                 last_checkpoint(work_dir), '--work-dir', work_dir, '--force'],
+                 last_checkpoint(work_dir), '--work-dir', work_dir,
+                 '--calibration-root', calibration_root, '--force'],
                 osp.join(work_dir, 'temperature_scaling.log'))
 
 
@@ -1102,8 +1119,8 @@ def write_report(args, clock: Clock, runs: Dict[str, List[str]],
         f'differences to {REFERENCE}; "train acc": training accuracy of the '
         'last epoch; "ECE after TS" and "T": the test ECE after post-hoc '
         'temperature scaling and the fitted temperature (one per run, '
-        'fitted on a seeded tenth of the training images, which the run '
-        'also trained on; docs/calibration.md); '
+        f'fitted on {100 * args.calibration_per_class} held-out images, '
+        'another draw of the embedded dataset; docs/calibration.md); '
         '"last-fifth change": how much test top-1 moved over '
         'the last fifth of the schedule (near 0: converged); '
         '"s / iteration": median time of a training iteration (MMEngine\'s '
@@ -1155,8 +1172,8 @@ def print_summary(groups: Dict[str, GroupSummary], labels: Sequence[str],
                   f'{group.ece_last.format(scale=100)} | '
                   f'{group.ece_after_ts.format(scale=100)} |')
     print('\nECE after TS: after post-hoc temperature scaling, one '
-          'temperature fitted on a tenth of the training images '
-          '(docs/calibration.md).')
+          'temperature fitted on held-out images (another draw of the '
+          'embedded dataset; docs/calibration.md).')
 
 
 # --------------------------------------------------------------------------
@@ -1182,6 +1199,13 @@ def main(argv: Optional[List[str]] = None) -> str:
                  '--train-per-class', str(args.train_per_class),
                  '--test-per-class', str(args.test_per_class)],
                 osp.join(work_dir, 'generate_data.log'),
+                show=('Wrote', 'Up to date'))
+    calibration_root = args.data_root + '_calibration'
+    run_command([sys.executable, GENERATOR, '--out', calibration_root,
+                 '--seed', str(CALIBRATION_DATA_SEED),
+                 '--train-per-class', str(args.calibration_per_class),
+                 '--test-per-class', '1'],
+                osp.join(work_dir, 'generate_calibration_data.log'),
                 show=('Wrote', 'Up to date'))
     with open(osp.join(args.data_root, 'generator.json')) as f:
         data_spec = dict(root=args.data_root, generator=json.load(f))
@@ -1269,7 +1293,7 @@ def main(argv: Optional[List[str]] = None) -> str:
     print(f'\n{clock} temperature scaling of every student', flush=True)
     for folders in runs.values():
         for folder in folders:
-            calibrate(folder, clock)
+            calibrate(folder, calibration_root, clock)
 
     # 6. timings (after the trainings, so they do not compete with them)
     loss_result = step_result = None

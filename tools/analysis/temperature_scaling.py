@@ -3,14 +3,17 @@ and export it with the temperature folded into its classifier.
 
     python tools/analysis/temperature_scaling.py CONFIG CHECKPOINT \\
         [--out student_calibrated.pth] [--work-dir DIR] [--fraction 0.1]
-        [--seed 0] [--max-samples N] [--no-test] [--cfg-options k=v ...]
-        [--force]
+        [--seed 0] [--calibration-root DIR] [--max-samples N] [--no-test]
+        [--cfg-options k=v ...] [--force]
 
 CONFIG and CHECKPOINT are the training config and a checkpoint of its run
-(distillation or plain classifier). One temperature is fitted on training
-images (those the run left out with ``train_dataloader.dataset.indices=N``,
-else a seeded ``--fraction`` of the training split, reported as seen in
-training), never on the test set; the test set is only measured. The
+(distillation or plain classifier). One temperature is fitted on images
+the run did not train on where there are some: the training split of
+``--calibration-root`` (another data root of the same dataset, e.g. a draw
+of the embedded dataset with another ``--seed``), else those the run left
+out with ``train_dataloader.dataset.indices=N``; else on a seeded
+``--fraction`` of the training split, reported as seen in training. Never
+on the test set; the test set is only measured. The
 student is exported as by ``tools/model_converters/distill2student.py``
 (weights and config, ``--out``, default ``<checkpoint>_calibrated.pth``):
 same predictions, calibrated confidences. ``temperature_scaling.json`` goes
@@ -49,6 +52,10 @@ def parse_args(argv=None):
         'all of it (default 0.1)')
     parser.add_argument('--seed', type=int, default=0)
     parser.add_argument(
+        '--calibration-root', help='fit on the training split of this data '
+        'root instead: images held out of training (same dataset, another '
+        'draw)')
+    parser.add_argument(
         '--max-samples', type=int, help='fit on at most N images')
     parser.add_argument(
         '--num-bins', type=int, default=15, help='ECE bins (default 15)')
@@ -79,7 +86,8 @@ def main(argv=None):
         cfg, args.checkpoint, out=out, fraction=args.fraction,
         seed=args.seed, num_bins=args.num_bins,
         evaluate_test=not args.no_test, work_dir=work_dir,
-        max_samples=args.max_samples, overwrite=args.force)
+        max_samples=args.max_samples, overwrite=args.force,
+        calibration_root=args.calibration_root)
     print(f'temperature {result.temperature:.4f}, fitted on '
           f'{result.calibration_split}')
     if result.seen_in_training:
@@ -90,7 +98,8 @@ def main(argv=None):
               'the first N) and calibrate again.')
     print('\n| split | images | top-1 (%) | ECE (%) before → after | '
           'NLL before → after |\n|---|---:|---:|---|---|')
-    print(_row('calibration (train)', result.calibration))
+    print(_row('calibration (seen in training)' if result.seen_in_training
+               else 'calibration (held out)', result.calibration))
     if result.test is not None:
         print(_row('test (not fitted on)', result.test))
     print(f'\nwrote {result.checkpoint} and {result.config}\nwrote '

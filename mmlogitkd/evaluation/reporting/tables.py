@@ -70,8 +70,9 @@ def to_markdown(groups: Sequence[GroupSummary],
         'the evaluation set, optimistic), only for comparison with papers '
         'that report it. ECE: 15-bin expected calibration error at the '
         'last epoch; "ECE after TS": on the same test set after post-hoc '
-        'temperature scaling with the temperature T fitted on training '
-        'images (tools/analysis/temperature_scaling.py; – if the run was '
+        'temperature scaling with the temperature T fitted on images held '
+        'out of training, or on training images where none were held out '
+        '(tools/analysis/temperature_scaling.py; – if the run was '
         'not calibrated). Wall time: mean per run. See docs/reporting.md.',
     ]
     if any(group.has_repeated_seeds for group in groups):
