@@ -562,6 +562,9 @@ def check_published_teacher(tmp_path, work_dir):
                                         record['checkpoint'])
     report = (tmp_path / 'reuse' / 'report.md').read_text()
     assert 'the published run' in report
+    # the installed teacher ships no training log: only the two students
+    # count as runs of this bench
+    assert 'the 2 runs themselves took' in report
     assert 'up to 2 at once (--jobs)' in report and 'channels-last' in report
     other = run_tool(args[:-4] + ['--train-per-class', '3', '--data-root',
                                   str(tmp_path / 'data3'), '--work-dir',

@@ -997,11 +997,12 @@ def _logs(work_dir: str) -> List[str]:
 def training_span(work_dirs: Sequence[str]) -> str:
     """When the trainings ran, from their logs (a resumed bench spans
     several invocations)."""
-    sessions = [session for work_dir in work_dirs
-                for session in load_history(work_dir).sessions
-                if session.start and session.end]
+    logged = [[session for session in load_history(work_dir).sessions
+               if session.start and session.end] for work_dir in work_dirs]
+    sessions = [session for run in logged for session in run]
     if not sessions:
         return 'No training log found.'
+    trained = sum(1 for run in logged if run)  # not an installed teacher
     start = min(s.start for s in sessions)
     end = max(s.end for s in sessions)
     busy = sum(s.wall_time for s in sessions)
@@ -1009,7 +1010,7 @@ def training_span(work_dirs: Sequence[str]) -> str:
     return (f'Trainings ran from {start:%Y-%m-%d %H:%M} to {end:%H:%M} '
             f'({(end - start).total_seconds() / 60:.0f} minutes, of which '
             f'{under_way / 60:.0f} with at least one training under way; '
-            f'the {len(work_dirs)} runs themselves took {busy / 60:.0f} '
+            f'the {trained} runs themselves took {busy / 60:.0f} '
             'minutes).')
 
 
