@@ -426,12 +426,12 @@ def calibrate_checkpoint(config, checkpoint: str, out: Optional[str] = None,
         from mmlogitkd.registry import DATASETS
         if calibration_root is not None:
             train = held_out_dataset(train, calibration_root)
-            split_size = len(DATASETS.build(copy.deepcopy(train)))
+        split_size = len(DATASETS.build(copy.deepcopy(train)))
+        if calibration_root is not None:
             indices, seen = list(range(split_size)), False
             description = (f'{split_size} images of {calibration_root} '
                            '(held out: not a training root of the run)')
         else:
-            split_size = len(DATASETS.build(copy.deepcopy(train)))
             indices, seen, description = calibration_indices(
                 trained_on, split_size, fraction, seed)
         if max_samples is not None:

@@ -2,6 +2,7 @@
 images the student did not train on, the calibrated export has the same
 predictions and logits divided by T, and the record is summarised."""
 import json
+import os
 import os.path as osp
 
 import pytest
@@ -102,10 +103,10 @@ def test_fitted_on_another_data_root(distilled_colour_run, tmp_path):
     assert 'caution' not in result.stdout
 
 
-def test_calibration_root_must_not_be_the_training_root(distilled_colour_run,
-                                                        tmp_path):
+def test_calibration_root_must_not_be_the_training_root(tmp_path):
     from mmlogitkd.evaluation.temperature_scaling import held_out_dataset
-    root = distilled_colour_run['root']
+    root = str(tmp_path / 'trained_on')
+    os.makedirs(root)
     train = dict(type='LocalCIFAR100', data_root=root)
     with pytest.raises(ValueError, match='is the data root the run trained'):
         held_out_dataset(train, root + '/')

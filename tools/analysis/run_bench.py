@@ -716,6 +716,16 @@ def install_teacher(published: str, folder: str, data_spec: dict,
     return folder, record
 
 
+def generate_data(out: str, train_per_class: int, test_per_class: int,
+                  log_path: str, seed: int = 0) -> None:
+    """Generate the embedded dataset into ``out`` (nothing is redone when it
+    is there with the same settings)."""
+    run_command([sys.executable, GENERATOR, '--out', out, '--seed', str(seed),
+                 '--train-per-class', str(train_per_class),
+                 '--test-per-class', str(test_per_class)],
+                log_path, show=('Wrote', 'Up to date'))
+
+
 def calibrate(work_dir: str, calibration_root: str, clock: Clock) -> None:
     """Temperature-scale the student of a finished run
     (``tools/analysis/temperature_scaling.py``: one temperature fitted on
@@ -1196,18 +1206,12 @@ def main(argv: Optional[List[str]] = None) -> str:
           f'{machine["torch"]}; load average {load_start}', flush=True)
 
     # 1. data
-    run_command([sys.executable, GENERATOR, '--out', args.data_root,
-                 '--train-per-class', str(args.train_per_class),
-                 '--test-per-class', str(args.test_per_class)],
-                osp.join(work_dir, 'generate_data.log'),
-                show=('Wrote', 'Up to date'))
+    generate_data(args.data_root, args.train_per_class, args.test_per_class,
+                  osp.join(work_dir, 'generate_data.log'))
     calibration_root = args.data_root + '_calibration'
-    run_command([sys.executable, GENERATOR, '--out', calibration_root,
-                 '--seed', str(CALIBRATION_DATA_SEED),
-                 '--train-per-class', str(args.calibration_per_class),
-                 '--test-per-class', '1'],
-                osp.join(work_dir, 'generate_calibration_data.log'),
-                show=('Wrote', 'Up to date'))
+    generate_data(calibration_root, args.calibration_per_class, 1,
+                  osp.join(work_dir, 'generate_calibration_data.log'),
+                  seed=CALIBRATION_DATA_SEED)
     with open(osp.join(args.data_root, 'generator.json')) as f:
         data_spec = dict(root=args.data_root, generator=json.load(f))
     data_options = dataloader_options(args.data_root, args.workers)
